@@ -116,8 +116,9 @@ public final class HfConfig {
     private static ModelConfig mistral(JsonNode c) {
         rejectTrue(c, "attention_bias");
         requireAbsentOrEquals(c, "hidden_act", "silu");
-        Common k = common(c, new Defaults(32000, 4096, 14336, 32, 32, 4096 * 32, 1e-6, 10000.0, false, 1, List.of(2), null));
         // MistralConfig: num_key_value_heads defaults to 8 (not to the head count)
+        Common k = common(c, new Defaults(32000, 4096, 14336, 32, 32, 4096 * 32, 1e-6, 10000.0, false, 1, List.of(2), null),
+                c, 8, -1);
         return slidingEverywhere(c, k, "mistral", c.has("sliding_window") ? integerOrNull(c, "sliding_window") : Integer.valueOf(4096));
     }
 
@@ -231,7 +232,7 @@ public final class HfConfig {
             throw new IllegalArgumentException("invalid num_attention_heads " + heads);
         }
         String type = text(c, "model_type", "");
-        int kvFallback = kvDefault > 0 ? kvDefault : type.equals("mistral") ? 8 : heads;
+        int kvFallback = kvDefault > 0 ? kvDefault : heads;
         Integer kv = integerOrNull(c, "num_key_value_heads");
         int kvHeads = kv == null ? kvFallback : kv;
         Integer hd = integerOrNull(c, "head_dim");
