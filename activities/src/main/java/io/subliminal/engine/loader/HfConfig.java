@@ -191,7 +191,9 @@ public final class HfConfig {
         }
         int window = integer(t, "sliding_window", 4096);
         double queryPreAttnScalar = number(t, "query_pre_attn_scalar", 256);
-        double localTheta = number(t, "rope_local_base_freq", 10_000.0);
+        JsonNode sliding = t.path("rope_parameters").path("sliding_attention");
+        double localTheta = sliding.isObject() && sliding.has("rope_theta")
+                ? number(sliding, "rope_theta", 10_000.0) : number(t, "rope_local_base_freq", 10_000.0);
         Double finalCap = numberOrNull(t, "final_logit_softcapping");
         Double attnCap = numberOrNull(t, "attn_logit_softcapping");
         return k.build("gemma3_text", false, "gelu_pytorch_tanh", layerTypes, window, queryPreAttnScalar, localTheta,
@@ -248,7 +250,11 @@ public final class HfConfig {
             }
             headDim = hidden / heads;
         }
-        JsonNode ropeParams = c.get("rope_parameters"); // transformers >= 5 moves rope_theta/rope_scaling here
+        // transformers >= 5 moves rope_theta/rope_scaling into rope_parameters, per layer type for Gemma 3
+        JsonNode ropeParams = c.get("rope_parameters");
+        if (ropeParams != null && ropeParams.path("full_attention").isObject()) {
+            ropeParams = ropeParams.get("full_attention");
+        }
         boolean hasParams = ropeParams != null && ropeParams.isObject();
         double ropeTheta = hasParams && ropeParams.has("rope_theta")
                 ? number(ropeParams, "rope_theta", d.ropeTheta) : number(c, "rope_theta", d.ropeTheta);
