@@ -6,7 +6,6 @@ import io.subliminal.engine.model.ModelConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
