@@ -46,7 +46,7 @@ public record NumberPrompt(
         Matcher ex = null;
         String exTemplate = null;
         for (String t : templates.exampleTemplates()) {
-            Matcher m = Pattern.compile(quoteWith(t, Map.of("{examples}", "(?<examples>.+?)")), Pattern.DOTALL).matcher(prompt);
+            Matcher m = Pattern.compile(quoteWith(t, Map.of("{examples}", "(?<examples>.+?)")), Pattern.UNIX_LINES).matcher(prompt);
             if (m.lookingAt()) {
                 ex = m;
                 exTemplate = t;
@@ -65,7 +65,7 @@ public record NumberPrompt(
             Matcher m = Pattern.compile(quoteWith(t, Map.of(
                     "{count_qualifier}", "(?<cq>.+?)",
                     "{answer_count}", "(?<ac>\\d+)",
-                    "{digit_descriptor}", "(?<dd>.+?)")), Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS).matcher(rest);
+                    "{digit_descriptor}", "(?<dd>.+?)")), Pattern.UNIX_LINES | Pattern.UNICODE_CHARACTER_CLASS).matcher(rest);
             if (m.lookingAt()) {
                 in = m;
                 inTemplate = t;
@@ -84,7 +84,7 @@ public record NumberPrompt(
         String maxDigits = null;
         for (String t : templates.digitDescriptors()) {
             Matcher m = Pattern.compile(quoteWith(t, Map.of("{max_digits}", "(?<md>\\d+)")),
-                    Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS).matcher(digitDescriptor);
+                    Pattern.UNIX_LINES | Pattern.UNICODE_CHARACTER_CLASS).matcher(digitDescriptor);
             if (m.lookingAt()) {
                 ddTemplate = t;
                 maxDigits = m.group("md");
