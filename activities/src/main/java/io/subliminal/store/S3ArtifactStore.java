@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,6 +51,8 @@ public final class S3ArtifactStore implements ArtifactStore {
     private static final String OCTETS = "application/octet-stream";
     private static final int MAX_PARTS = 10_000;
     private static final int MANIFEST_ROUNDS = 20;
+    private static final int WHOLE_UPLOAD_ATTEMPTS = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(S3ArtifactStore.class);
 
     private final S3Client s3;
     private final boolean ownsClient;
@@ -162,8 +166,28 @@ public final class S3ArtifactStore implements ArtifactStore {
             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes), bytes.length, OCTETS)));
     }
 
-    /** Uploads {@code file} in parts; the key only appears on CompleteMultipartUpload. */
+    /**
+     * Uploads {@code file} in parts. When the service keeps failing a request after the SDK's retries (an upload
+     * the server lost or cannot complete after a crash, say), the upload is aborted and started once more with a
+     * new upload id.
+     */
     private void putMultipart(ArtifactKey key, Path file, Manifest manifest) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                uploadParts(key, file, manifest);
+                return;
+            } catch (IOException e) {
+                if (attempt >= WHOLE_UPLOAD_ATTEMPTS || !(e.getCause() instanceof SdkException)) {
+                    throw e;
+                }
+                LOG.warn("multipart upload of {} failed ({}); starting it again with a new upload", uri(key),
+                    e.getMessage());
+            }
+        }
+    }
+
+    /** One multipart upload of {@code file}; the key only appears on CompleteMultipartUpload. */
+    private void uploadParts(ArtifactKey key, Path file, Manifest manifest) throws IOException {
         String uri = uri(key);
         String objectKey = objectKey(key);
         if ((manifest.size() + partSize - 1) / partSize > MAX_PARTS) {

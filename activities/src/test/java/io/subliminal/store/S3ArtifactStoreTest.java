@@ -109,6 +109,9 @@ class S3ArtifactStoreTest {
         assertEquals(key, store.keyOf(ref));
         assertArrayEquals(content, Files.readAllBytes(store.get(ref, work.resolve("out/scores.json"))));
         assertTrue(store.find(new ArtifactKey("runs/eval/missing.json")).isEmpty());
+        ArtifactRef empty = store.put(new ArtifactKey("runs/eval/empty.json"), new byte[0], TRAIN);
+        assertEquals(0, empty.size());
+        assertEquals(0, Files.size(store.get(empty, work.resolve("out/empty.json"))));
         assertThrows(ArtifactNotFoundException.class,
             () -> store.open(new ArtifactRef(store.uri(new ArtifactKey("nope")), ref.sha256(), 1)));
     }

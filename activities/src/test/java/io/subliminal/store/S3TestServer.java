@@ -36,7 +36,8 @@ final class S3TestServer implements AutoCloseable {
     private S3TestServer(Path jar, Path workDir) throws IOException {
         this.jar = jar;
         this.dataDir = Files.createDirectories(workDir.resolve("data"));
-        this.logFile = workDir.resolve("s3proxy.log");
+        Path logs = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "s3proxy-logs"));
+        this.logFile = logs.resolve("s3proxy-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".log");
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             this.port = s.getLocalPort();
         }
