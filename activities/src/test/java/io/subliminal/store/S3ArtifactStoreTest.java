@@ -72,7 +72,7 @@ class S3ArtifactStoreTest {
     }
 
     private static S3ArtifactStore store(String prefix) {
-        return new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET + "/" + prefix), PART,
+        return new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET + "/" + prefix), PART, 3,
             work.resolve("spool"), "test-1.0", Clock.fixed(T0, ZoneOffset.UTC));
     }
 

@@ -15,13 +15,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Throughput of the artifact stores on this machine: put (file), get (verified copy) and verify of an N MiB file,
  * for the local store and for the S3 store against a local S3Proxy. Prints a table and writes
- * {@code runs/bench/store.json}. Arguments: size in MiB (default 256), part size in MiB (default 32).
+ * {@code runs/bench/store.json}. Arguments: size in MiB (default 256), part size in MiB (default 32), parts sent in
+ * parallel (default 4).
  */
 public final class StoreBenchmark {
 
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int partMib = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         Path work = Files.createTempDirectory("store-bench");
         Path source = work.resolve("source.bin");
         byte[] chunk = new byte[1 << 20];
@@ -35,6 +37,7 @@ public final class StoreBenchmark {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("size_mib", mib);
         results.put("part_mib", partMib);
+        results.put("upload_concurrency", concurrency);
         try (LocalArtifactStore local = new LocalArtifactStore(work.resolve("local"), "bench", Clock.systemUTC())) {
             results.put("local", measure(local, source, work.resolve("local-out.bin"), mib));
         }
@@ -43,7 +46,7 @@ public final class StoreBenchmark {
             try (S3Client client = server.client(settings)) {
                 client.createBucket(b -> b.bucket("bench-bucket"));
                 S3ArtifactStore s3 = new S3ArtifactStore(client, false, S3Location.parse("s3://bench-bucket/b/"),
-                    settings.partSizeBytes(), work.resolve("spool"), "bench", Clock.systemUTC());
+                    settings.partSizeBytes(), concurrency, work.resolve("spool"), "bench", Clock.systemUTC());
                 results.put("s3proxy", measure(s3, source, work.resolve("s3-out.bin"), mib));
             }
         }
