@@ -16,11 +16,12 @@ COPY workers/pom.xml workers/
 COPY workflows/src workflows/src
 COPY activities/src activities/src
 COPY workers/src workers/src
+# the worker jar, and (same reactor) DJL with its dependencies for the native warm-up below
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -ntp -q -pl workers -am package -DskipTests \
- && mvn -B -ntp -q -pl activities dependency:copy-dependencies -DincludeScope=runtime \
-        -DincludeGroupIds=ai.djl,ai.djl.pytorch,com.google.code.gson,org.slf4j \
-        -DexcludeArtifactIds=pytorch-native-cpu,slf4j-simple -DoutputDirectory=/build/djl-lib
+    mvn -B -ntp -q -pl workers -am -DskipTests package dependency:copy-dependencies -DincludeScope=runtime \
+        -DincludeGroupIds=ai.djl,ai.djl.pytorch,com.google.code.gson,net.java.dev.jna,org.apache.commons,org.slf4j \
+        -DexcludeArtifactIds=pytorch-native-cpu,slf4j-simple \
+ && mkdir -p /build && cp -r workers/target/dependency /build/djl-lib
 COPY docker/NativeWarmup.java docker/
 RUN mkdir -p /build/warmup && javac -cp "/build/djl-lib/*" -d /build/warmup docker/NativeWarmup.java
 
