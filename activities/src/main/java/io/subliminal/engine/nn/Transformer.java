@@ -61,6 +61,7 @@ public final class Transformer implements AutoCloseable {
     private final NDArray minusHalf;
     private final NDArray eps;
     private final NDArray attnScale;
+    private final NDArray attnScaleCompute;
     private final NDArray embedScale;
     private final NDArray logitSoftcap;
     private final NDArray geluHalf;
@@ -96,6 +97,7 @@ public final class Transformer implements AutoCloseable {
         eps = scalar(config.rmsNormEps());
         double scalar = config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
         attnScale = scalar(Math.pow(scalar, -0.5));
+        attnScaleCompute = keep(scalar(Math.pow(scalar, -0.5)).toType(ct, false));
         embedScale = keep(scalar(Math.sqrt(config.hiddenSize())).toType(ct, false));
         // attn_logit_softcapping is a Gemma 2 feature: HF's Gemma 3 (and every family here) ignores it, and so do we
         logitSoftcap = config.finalLogitSoftcapping() == null ? null : scalar(config.finalLogitSoftcapping());
@@ -404,7 +406,10 @@ public final class Transformer implements AutoCloseable {
             k = cache.keys(index, slots);
             v = cache.values(index, slots);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false).mul(attnScale);
+        // float32: scores * scale exactly as HF's eager attention; float16: scale q first so q k^T stays in range
+        NDArray scores = ct == DataType.FLOAT32
+                ? q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
+                : q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
         NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
         NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
