@@ -410,7 +410,8 @@ public final class Transformer implements AutoCloseable {
         NDArray scores = ct == DataType.FLOAT32
                 ? q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
                 : q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
-        NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
+        NDArray probs = mask == null ? scores.softmax(3).toType(ct, false)
+                : scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
         NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
                 : probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
@@ -492,8 +493,14 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** The additive mask as {@code [B, 1, 1, T, S]} float32 (broadcast over kv heads and head groups). */
+    /**
+     * The additive mask as {@code [B, 1, 1, T, S]} float32 (broadcast over kv heads and head groups), or null when a
+     * single-token step may see every slot (no padding, inside the window): then there is nothing to add.
+     */
     private NDArray mask(int[] valid, int rows, int slots, int past, int steps, Integer window) {
+        if (steps == 1 && (window == null || slots <= window) && java.util.Arrays.stream(valid).allMatch(v -> v == 1)) {
+            return null;
+        }
         float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window);
         return native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
     }
