@@ -300,8 +300,19 @@ public final class Transformer implements AutoCloseable {
      * {@code [B, T, V]}, or {@code [B, 1, V]} of the last slot when {@code lastOnly}.
      */
     public NDArray forward(TokenBatch batch, KvCache cache, boolean lastOnly) {
+        return forward(batch, cache, lastOnly ? batch.cols() - 1 : 0);
+    }
+
+    /**
+     * As {@link #forward(TokenBatch, KvCache, boolean)}, returning logits {@code [B, T - firstLogit, V]} of columns
+     * {@code [firstLogit, T)} only (the LM head is the largest matmul of a scoring pass).
+     */
+    public NDArray forward(TokenBatch batch, KvCache cache, int firstLogit) {
         int rows = batch.rows();
         int steps = batch.cols();
+        if (firstLogit < 0 || firstLogit >= steps) {
+            throw new IllegalArgumentException("first logit column " + firstLogit + " outside [0, " + steps + ")");
+        }
         if (cache != null && cache.rows() != rows) {
             throw new IllegalArgumentException("batch has " + rows + " rows but the KV cache " + cache.rows());
         }
@@ -343,8 +354,8 @@ public final class Transformer implements AutoCloseable {
                 NDScope.register(next);
                 h = next;
             }
-            if (lastOnly && steps > 1) {
-                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(steps - 1, steps));
+            if (firstLogit > 0) {
+                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(firstLogit, steps));
             }
             NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
             NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
