@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.subliminal.engine.nn.NoGrad;
 import io.subliminal.engine.nn.TokenBatch;
 import io.subliminal.engine.nn.Transformer;
 
@@ -67,7 +68,7 @@ public final class Scorer {
         }
         float[] logProbs;
         long[] argmax;
-        try (NDScope scope = new NDScope()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits = model.forward(batch, null, first);
             argmax = logits.argMax(2).toLongArray();

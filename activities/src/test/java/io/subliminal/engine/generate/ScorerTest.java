@@ -90,6 +90,26 @@ class ScorerTest {
         }
     }
 
+    /** Scoring on a fresh thread (where DJL leaves autograd on) records nothing and restores the thread's mode. */
+    @Test
+    void scoringOnAWorkerThreadRestoresItsGradMode() throws Exception {
+        try (Transformer model = Transformer.load(TinyModels.random("llama", 1), Device.cpu(), Precision.FP32)) {
+            boolean[] modes = new boolean[2];
+            Thread worker = new Thread(() -> {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                new Scorer(model).score(List.of(new int[]{1, 2, 3, 4}), new int[]{2}, 0);
+                modes[0] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                new Scorer(model).score(List.of(new int[]{1, 2, 3, 4}), new int[]{2}, 0);
+                modes[1] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+            });
+            worker.start();
+            worker.join();
+            assertTrue(modes[0]);
+            assertTrue(!modes[1]);
+        }
+    }
+
     @Test
     void rejectsCompletionStartsOutsideTheRow() {
         try (Transformer model = Transformer.load(TinyModels.random("llama", 1), Device.cpu(), Precision.FP32)) {
