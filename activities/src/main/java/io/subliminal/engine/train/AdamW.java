@@ -130,7 +130,9 @@ public final class AdamW implements AutoCloseable {
     }
 
     private NDArray zerosLike(NDArray p) {
-        return manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
+        NDArray z = manager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
+        NDScope.unregister(z); // state outlives the per-step scope
+        return z;
     }
 
     private static NDArray constant(NDManager manager, double value) {

@@ -2,9 +2,11 @@ package io.subliminal.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import io.subliminal.engine.nn.Adapter;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -19,7 +21,7 @@ import java.util.SplittableRandom;
  * {@link SplittableRandom} seeded by the run seed and the module path, so a run is reproducible (the values differ
  * from any torch draw). Dropout uses torch's generator; the trainer reseeds it per micro-batch so it is resumable.
  */
-public final class LoraAdapter implements AutoCloseable {
+public final class LoraAdapter implements Adapter, AutoCloseable {
 
     private final LoraTarget target;
     private final NDArray a;
@@ -37,6 +39,7 @@ public final class LoraAdapter implements AutoCloseable {
         this.scaling = config.scaling();
         this.dropout = (float) config.dropout();
         this.scale = a.getManager().full(new Shape(), (float) scaling);
+        NDScope.unregister(scale);
         a.setRequiresGradient(true);
         b.setRequiresGradient(true);
     }
@@ -53,6 +56,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
         NDArray a = nativeCopy(manager, values, new Shape(r, in));
         NDArray b = manager.zeros(new Shape(target.outFeatures(), r), DataType.FLOAT32);
+        NDScope.unregister(b);
         return new LoraAdapter(target, a, b, config);
     }
 
@@ -70,6 +74,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /** The update to add to the projection's output for input {@code x} [..., in]; returns [..., out] in x's dtype. */
+    @Override
     public NDArray delta(NDArray x) {
         DataType dtype = x.getDataType();
         NDArray h = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
@@ -109,10 +114,12 @@ public final class LoraAdapter implements AutoCloseable {
         scale.close();
     }
 
+    /** A natively owned copy of {@code values} in {@code manager}, outside any {@link NDScope}. */
     static NDArray nativeCopy(NDManager manager, float[] values, Shape shape) {
         try (NDArray heap = manager.create(values, shape)) {
             NDArray copy = heap.duplicate();
             copy.attach(manager);
+            NDScope.unregister(copy);
             return copy;
         }
     }
