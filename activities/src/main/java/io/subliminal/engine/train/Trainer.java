@@ -176,6 +176,8 @@ public final class Trainer implements AutoCloseable {
                     + "token-averaged loss is undefined");
         }
         double lossSum = 0;
+        long forwardNanos = 0;
+        long backwardNanos = 0;
         for (int j = 0; j < micro.size(); j++) {
             LabelledBatch lb = micro.get(j);
             if (lb.labelCount() == 0) {
@@ -187,9 +189,14 @@ public final class Trainer implements AutoCloseable {
                 NDArray count = model.manager().full(new Shape(), (float) labels);
                 NDArray sum;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    long t0 = System.nanoTime();
                     NDArray logits = model.forward(lb.tokens(), null, false);
                     sum = CausalLmLoss.sum(logits, lb);
-                    gc.backward(sum.div(count));
+                    NDArray scaled = sum.div(count);
+                    long t1 = System.nanoTime();
+                    gc.backward(scaled);
+                    forwardNanos += t1 - t0;
+                    backwardNanos += System.nanoTime() - t1;
                 }
                 lossSum += sum.getFloat();
             }
@@ -215,7 +222,7 @@ public final class Trainer implements AutoCloseable {
         }
         lastLoss = loss;
         return new TrainingProgress(step, maxSteps, doneEpoch, loss, gradNorm, lr, labels, tokens,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, forwardNanos / 1e9, backwardNanos / 1e9);
     }
 
     private int[] order() {
