@@ -53,12 +53,16 @@ class ResumeTest {
             trainer.train(p -> straightLosses.add(p.loss()), null);
             straight = bits(adapters.parameters());
         }
-        for (int k : new int[] {1, 3}) { // k = 3 stops mid-epoch after a partial window
+        for (int k : new int[] {0, 1, 3}) { // k = 3 stops mid-epoch after a partial window
             Path root = tmp.resolve("run-" + k);
             try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
                  LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
                  Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
-                trainer.trainUntil(k, p -> { }, new Trainer.Checkpointing(root, k));
+                if (k == 0) {
+                    trainer.save(root.resolve("checkpoint-0")); // before any update: no optimizer state yet
+                } else {
+                    trainer.trainUntil(k, p -> { }, new Trainer.Checkpointing(root, k));
+                }
             }
             List<Double> resumedLosses = new ArrayList<>();
             try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
