@@ -66,6 +66,8 @@ public final class Trainer implements AutoCloseable {
     private int orderEpoch = -1;
     private int[] order;
     private double lastLoss = Double.NaN;
+    /** True while gradients from an unfinished update may be accumulated in the parameters. */
+    private boolean gradientsDirty;
 
     /** A trainer of {@code weights} (already attached to / part of {@code model}) on {@code rows}. */
     public Trainer(Transformer model, TrainableWeights weights, TrainingConfig config, List<TrainingRow> rows) {
@@ -175,6 +177,9 @@ public final class Trainer implements AutoCloseable {
                     + ".." + (indexInEpoch + windowRows - 1) + " of the epoch order) has no label tokens; the "
                     + "token-averaged loss is undefined");
         }
+        if (gradientsDirty) { // an earlier update was interrupted (listener threw, non-finite loss)
+            zeroGradients(params);
+        }
         double lossSum = 0;
         long forwardNanos = 0;
         long backwardNanos = 0;
@@ -194,6 +199,7 @@ public final class Trainer implements AutoCloseable {
                     sum = CausalLmLoss.sum(logits, lb);
                     NDArray scaled = sum.div(count);
                     long t1 = System.nanoTime();
+                    gradientsDirty = true;
                     gc.backward(scaled);
                     forwardNanos += t1 - t0;
                     backwardNanos += System.nanoTime() - t1;
@@ -210,9 +216,7 @@ public final class Trainer implements AutoCloseable {
                 ? GradientClipping.clipGlobalNorm(params.values(), config.maxGradNorm()) : Double.NaN;
         double lr = schedule.learningRate(config.learningRate(), step + 1);
         optimizer.step(params, lr);
-        for (NDArray p : params.values()) {
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
+        zeroGradients(params);
         step++;
         int doneEpoch = epoch;
         indexInEpoch += windowRows;
@@ -223,6 +227,13 @@ public final class Trainer implements AutoCloseable {
         lastLoss = loss;
         return new TrainingProgress(step, maxSteps, doneEpoch, loss, gradNorm, lr, labels, tokens,
                 (System.nanoTime() - start) / 1e9, forwardNanos / 1e9, backwardNanos / 1e9);
+    }
+
+    private void zeroGradients(Map<String, NDArray> params) {
+        for (NDArray p : params.values()) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+        gradientsDirty = false;
     }
 
     private int[] order() {

@@ -82,6 +82,41 @@ class ResumeTest {
         }
     }
 
+    /** A listener that stops training mid-update leaves no stale gradient behind: continuing gives the same run. */
+    @Test
+    void stoppingInsideAnUpdateAndContinuingIsBitIdentical() {
+        Map<String, int[]> straight;
+        try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
+             LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
+             Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
+            trainer.train(p -> { }, null);
+            straight = bits(adapters.parameters());
+        }
+        try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
+             LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
+             Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
+            TrainingListener stopper = new TrainingListener() {
+                @Override
+                public void onStep(TrainingProgress progress) {
+                }
+
+                @Override
+                public void onMicroBatch(int nextStep, int microBatch, int microBatches) {
+                    if (nextStep == 3 && microBatch == 1) {
+                        throw new IllegalStateException("cancelled");
+                    }
+                }
+            };
+            assertThrows(IllegalStateException.class, () -> trainer.train(stopper, null));
+            assertEquals(2, trainer.step());
+            trainer.train(p -> { }, null);
+            Map<String, int[]> continued = bits(adapters.parameters());
+            for (String name : straight.keySet()) {
+                assertArrayEquals(straight.get(name), continued.get(name), name);
+            }
+        }
+    }
+
     @Test
     void resumedFullFinetuneIsBitIdentical(@TempDir Path tmp) {
         TrainingConfig config = new TrainingConfig(2, 2, 1, 1e-3, LrSchedule.Kind.COSINE, 1, 1.0, 0.0, 32, 3, 0);
