@@ -371,17 +371,34 @@ public final class Transformer implements AutoCloseable {
         // attention
         NDArray x = rmsNorm(h, w.attnNormIn(), gemma).toType(ct, false);
         NDArray qkv = project(x, w.qkv(), w.qkvBias(), p + "self_attn.qkv_proj");
-        NDList parts = qkv.split(new long[]{qDim, qDim + kvDim}, 2);
-        NDArray q = adapt(p + "self_attn.q_proj", x, parts.get(0)).reshape(rows, steps, heads, hd);
-        NDArray k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
-        NDArray v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
-        if (gemma) {
-            q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
-            k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (!gemma && !hasAdapter(p + "self_attn.q_proj") && !hasAdapter(p + "self_attn.k_proj")
+                && !hasAdapter(p + "self_attn.v_proj")) {
+            // fewest ops: rotate q and k heads together
+            NDList qkAndV = qkv.reshape(rows, steps, heads + 2 * kvHeads, hd).split(new long[]{heads + kvHeads}, 2);
+            NDList qk = rope.apply(qkAndV.get(0)).split(new long[]{heads}, 2);
+            q = qk.get(0);
+            k = qk.get(1);
+            v = qkAndV.get(1);
+        } else {
+            NDList parts = qkv.split(new long[]{qDim, qDim + kvDim}, 2);
+            q = adapt(p + "self_attn.q_proj", x, parts.get(0)).reshape(rows, steps, heads, hd);
+            k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
+            v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
+            if (gemma) {
+                q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
+                k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+            }
+            q = rope.apply(q);
+            k = rope.apply(k);
         }
-        q = rope.apply(q).transpose(0, 2, 1, 3).reshape(rows, kvHeads, groups * steps, hd);
-        k = rope.apply(k).transpose(0, 2, 1, 3);
-        v = v.transpose(0, 2, 1, 3);
+        // [B, T, heads, hd] -> [B, kvHeads, groups * T, hd]; a decode step (T = 1) needs no transpose
+        q = steps == 1 ? q.reshape(rows, kvHeads, groups, hd)
+                : q.transpose(0, 2, 1, 3).reshape(rows, kvHeads, groups * steps, hd);
+        k = steps == 1 ? k.reshape(rows, kvHeads, 1, hd) : k.transpose(0, 2, 1, 3);
+        v = steps == 1 ? v.reshape(rows, kvHeads, 1, hd) : v.transpose(0, 2, 1, 3);
         if (cache != null) {
             cache.write(index, k, v);
             k = cache.keys(index, slots);
@@ -390,8 +407,8 @@ public final class Transformer implements AutoCloseable {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false).mul(attnScale);
         NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
-        NDArray context = probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3)
-                .reshape(rows, steps, heads * hd);
+        NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
+                : probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
         NDArray attn = project(context, w.o(), w.oBias(), p + "self_attn.o_proj").toType(DataType.FLOAT32, false);
         if (gemma) {
             attn = rmsNorm(attn, w.attnNormOut(), true);
@@ -417,6 +434,10 @@ public final class Transformer implements AutoCloseable {
         NDArray y = bias == null ? Linear.linear(x, weight).singletonOrThrow()
                 : Linear.linear(x, weight, bias).singletonOrThrow();
         return adapt(path, x, y);
+    }
+
+    private boolean hasAdapter(String path) {
+        return !adapters.isEmpty() && adapters.containsKey(path);
     }
 
     private NDArray adapt(String path, NDArray x, NDArray y) {
