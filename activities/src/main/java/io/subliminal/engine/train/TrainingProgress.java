@@ -7,7 +7,7 @@ package io.subliminal.engine.train;
  * @param maxSteps updates in the whole run
  * @param epoch 0-based epoch of this update
  * @param loss token-averaged loss over the update's window (before the update)
- * @param gradNorm global gradient norm before clipping (NaN when clipping is off)
+ * @param gradNorm global gradient norm before clipping (unscaled)
  * @param learningRate learning rate used by this update
  * @param labelTokens label tokens in the window
  * @param tokens real (non-padding) input tokens in the window
