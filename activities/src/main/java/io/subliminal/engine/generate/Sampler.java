@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import io.subliminal.engine.nn.KvCache;
+import io.subliminal.engine.nn.NoGrad;
 import io.subliminal.engine.nn.TokenBatch;
 import io.subliminal.engine.nn.Transformer;
 
@@ -62,7 +63,8 @@ public final class Sampler {
         long prefillEnd = start;
         long prefillEndCpu = startCpu;
         int steps = 0;
-        try (NDScope callScope = new NDScope(); KvCache cache = model.newCache(rows, prompt.cols() + p.maxNewTokens())) {
+        try (NoGrad noGrad = NoGrad.enter(); NDScope callScope = new NDScope();
+             KvCache cache = model.newCache(rows, prompt.cols() + p.maxNewTokens())) {
             callScope.suppressNotUsedWarning();
             TokenBatch next = prompt;
             for (int step = 0; step < p.maxNewTokens(); step++) {
