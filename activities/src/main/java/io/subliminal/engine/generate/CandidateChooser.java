@@ -46,11 +46,15 @@ final class CandidateChooser {
             }
         }
         Integer[] order = new Integer[n];
+        boolean inOrder = true;
         for (int i = 0; i < n; i++) {
             order[i] = i;
+            inOrder &= i == 0 || v[i - 1] > v[i] || (v[i - 1] == v[i] && ids[i - 1] < ids[i]);
         }
-        // descending value, ties by ascending id (torch's argmax picks the first maximal index)
-        Arrays.sort(order, (a, b) -> v[a] != v[b] ? Float.compare(v[b], v[a]) : Long.compare(ids[a], ids[b]));
+        if (!inOrder) { // the device's topK order survives unless the penalty reorders (or a tie needs its id order)
+            // descending value, ties by ascending id (torch's argmax picks the first maximal index)
+            Arrays.sort(order, (a, b) -> v[a] != v[b] ? Float.compare(v[b], v[a]) : Long.compare(ids[a], ids[b]));
+        }
         if (!p.doSample()) {
             return (int) ids[order[0]];
         }
