@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
 public class QueueDepthGauge {
     private static final Logger LOG = LoggerFactory.getLogger(QueueDepthGauge.class);
     private final WorkflowServiceStubs stubs;
-    private final WorkerSettings settings;
+    private final WorkerSettings.Temporal temporal;
     private final Map<String, AtomicLong> backlog = Map.of(TaskQueues.GPU, new AtomicLong(), TaskQueues.ORCHESTRATOR, new AtomicLong());
 
-    public QueueDepthGauge(WorkflowServiceStubs stubs, WorkerSettings settings, MeterRegistry registry) {
+    public QueueDepthGauge(WorkflowServiceStubs stubs, WorkerSettings.Temporal temporal, MeterRegistry registry) {
         this.stubs = stubs;
-        this.settings = settings;
+        this.temporal = temporal;
         backlog.forEach((queue, value) -> Gauge.builder("subliminal.queue.backlog", value, AtomicLong::doubleValue)
                 .tag("queue", queue).register(registry));
     }
@@ -34,7 +34,7 @@ public class QueueDepthGauge {
         backlog.forEach((queue, value) -> {
             try {
                 var response = stubs.blockingStub().describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
-                        .setNamespace(settings.getTemporal().getNamespace())
+                        .setNamespace(temporal.getNamespace())
                         .setTaskQueue(TaskQueue.newBuilder().setName(queue).build())
                         .setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
                         .setReportStats(true)

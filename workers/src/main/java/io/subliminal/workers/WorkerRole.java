@@ -36,14 +36,16 @@ public class WorkerRole {
     private final WorkerSettings settings;
     private final WorkerFactory factory;
     private final WorkflowClient client;
+    private final WorkerSettings.Temporal temporal;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<String> registered = new ArrayList<>();
     private volatile boolean started;
 
-    public WorkerRole(WorkerSettings settings, WorkerFactory factory, WorkflowClient client) {
+    public WorkerRole(WorkerSettings settings, WorkerSettings.Temporal temporal, WorkerFactory factory, WorkflowClient client) {
         this.settings = settings;
         this.factory = factory;
         this.client = client;
+        this.temporal = temporal;
     }
 
     @EventListener
@@ -71,7 +73,7 @@ public class WorkerRole {
         started = true;
         LOG.info("{} worker started on {} ({}), namespace {}: {}", settings.getRole(),
                 settings.getRole().equals("gpu") ? TaskQueues.GPU : TaskQueues.ORCHESTRATOR, settings.getDevice(),
-                settings.getTemporal().getNamespace(), registered);
+                temporal.getNamespace(), registered);
     }
 
     /** Activity implementations of every {@link StageActivityProvider} on the class path, for {@code taskQueue}. */

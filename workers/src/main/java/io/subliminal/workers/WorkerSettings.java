@@ -17,9 +17,8 @@ public class WorkerSettings {
     private Duration drainTimeout = Duration.ofMinutes(5);
     private Duration heartbeatThrottle = Duration.ofSeconds(10);
     private int orchestratorActivitySlots = 16;
-    private final Temporal temporal = new Temporal();
 
-    /** Temporal connection settings ({@code subliminal.temporal.*}). */
+    /** Temporal connection settings ({@code subliminal.temporal.*}); a bean of its own, injected where needed. */
     @ConfigurationProperties("temporal")
     public static class Temporal {
         private String address = "127.0.0.1:7233";
@@ -76,10 +75,6 @@ public class WorkerSettings {
         public void setTlsCa(String tlsCa) {
             this.tlsCa = tlsCa;
         }
-    }
-
-    public Temporal getTemporal() {
-        return temporal;
     }
 
     /** "orchestrator" or "gpu". */
