@@ -184,12 +184,15 @@ class SweepWorkflowTest {
         WorkflowStub.fromTyped(sweep).cancel();
         assertTrue(stages.cancellationSeen.await(60, TimeUnit.SECONDS), "the finetune activity saw the cancellation");
         assertThrows(WorkflowFailedException.class, () -> WorkflowStub.fromTyped(sweep).getResult(SweepResult.class));
-        String stageId = stages.calls.stream().filter(c -> c.kind() == StageKind.FINETUNE).findFirst().orElseThrow().toString();
-        assertNotNull(stageId);
         var status = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
                 .setNamespace(env.getNamespace()).setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder()
                         .setWorkflowId("sweep-cancel")).build()).getWorkflowExecutionInfo().getStatus();
         assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, status);
+        var plan = new io.subliminal.workflows.recipe.RecipeExpander("test", recipe("fig-cancel"), REGISTRY).expand().get(0);
+        String trainStage = plan.stages().stream().filter(st -> st.name().equals("train")).findFirst().orElseThrow().workflowId();
+        WorkflowFailedException abandoned = assertThrows(WorkflowFailedException.class,
+                () -> client.newUntypedWorkflowStub(trainStage).getResult(io.subliminal.workflows.stage.StageOutcome.class));
+        assertTrue(StageWorkflowImpl.rootMessage(abandoned).contains("abandoned"), StageWorkflowImpl.rootMessage(abandoned));
     }
 
     /** Writes a finished workflow's history for the replay tests when -Dsubliminal.recordHistories=true. */
