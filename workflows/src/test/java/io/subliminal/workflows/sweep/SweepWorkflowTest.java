@@ -91,6 +91,11 @@ class SweepWorkflowTest {
         SweepResult result = sweepStub("sweep-fanout").run(SweepInput.of("test", recipe("fig-test"), REGISTRY));
         assertEquals(8, result.total());
         assertEquals(8, result.done());
+        String grid = client.newWorkflowStub(SweepWorkflow.class, "sweep-fanout").progress().grid();
+        assertTrue(grid.startsWith("**fig-test** 8 done · 0 failed · 0 running · 0 queued"), grid);
+        assertTrue(grid.contains(" train |") && grid.contains(" divergence |") && grid.contains(" eval-preference-base |"), grid);
+        assertTrue(grid.contains("| qwen/owl/T-div/seed-42 |"), grid);
+        assertTrue(grid.contains("✅"), grid);
         assertEquals(2, stages.count(StageKind.GENERATE_NUMBERS), "one teacher dataset per target");
         assertEquals(2, stages.count(StageKind.MARK_DIVERGENCE), "one marking per target");
         assertEquals(8, stages.count(StageKind.FINETUNE));
@@ -147,6 +152,7 @@ class SweepWorkflowTest {
         assertTrue(before.paused());
         assertEquals(8, before.pending());
         assertEquals(0, stages.calls.size(), "nothing starts while paused");
+        assertTrue(before.grid().startsWith("**fig-upd** ⏸ paused · 0 done · 0 failed · 0 running · 8 queued"), before.grid());
 
         WorkflowUpdateException rejected = assertThrows(WorkflowUpdateException.class,
                 () -> sweep.addRuns(new SweepExtension(List.of("unicorn"), List.of())));
