@@ -39,6 +39,7 @@ public class WorkerRole {
     private final WorkerSettings.Temporal temporal;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<String> registered = new ArrayList<>();
+    private final io.subliminal.workflows.stage.BaseModelCache models;
     private volatile boolean started;
 
     public WorkerRole(WorkerSettings settings, WorkerSettings.Temporal temporal, WorkerFactory factory, WorkflowClient client) {
@@ -46,12 +47,13 @@ public class WorkerRole {
         this.factory = factory;
         this.client = client;
         this.temporal = temporal;
+        this.models = new io.subliminal.workflows.stage.BaseModelCache(settings.getRole().equals("gpu") ? settings.getModelCacheSize() : 1);
     }
 
     @EventListener
     void onStartup(StartupEvent event) {
         WorkerEnvironment environment = new WorkerEnvironment(settings.getRole(), settings.getDevice(), settings.getStore(),
-                settings.getModelsDir(), settings.getRegistryFile(), Map.of(), draining::get);
+                settings.getModelsDir(), settings.getRegistryFile(), Map.of(), draining::get, models);
         if (settings.getRole().equals("gpu")) {
             Worker worker = factory.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(1)
@@ -112,6 +114,7 @@ public class WorkerRole {
             LOG.warn("activity did not hand itself back within {}; interrupting it", settings.getDrainTimeout());
             factory.shutdownNow();
         }
+        models.close();
     }
 
     public boolean started() {

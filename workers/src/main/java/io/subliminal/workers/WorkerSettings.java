@@ -17,6 +17,7 @@ public class WorkerSettings {
     private Duration drainTimeout = Duration.ofMinutes(5);
     private Duration heartbeatThrottle = Duration.ofSeconds(10);
     private int orchestratorActivitySlots = 16;
+    private int modelCacheSize = 1;
 
     /** Temporal connection settings ({@code subliminal.temporal.*}); a bean of its own, injected where needed. */
     @ConfigurationProperties("temporal")
@@ -137,6 +138,15 @@ public class WorkerSettings {
 
     public void setHeartbeatThrottle(Duration heartbeatThrottle) {
         this.heartbeatThrottle = heartbeatThrottle;
+    }
+
+    /** Base models a GPU worker keeps loaded between activities (1 fits one 7B model per device). */
+    public int getModelCacheSize() {
+        return modelCacheSize;
+    }
+
+    public void setModelCacheSize(int modelCacheSize) {
+        this.modelCacheSize = modelCacheSize;
     }
 
     public int getOrchestratorActivitySlots() {
