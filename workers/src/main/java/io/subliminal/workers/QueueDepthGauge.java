@@ -8,14 +8,14 @@ import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Polls the approximate activity backlog of both task queues: {@code subliminal_queue_backlog{queue}}. */
-@Singleton
+@Context
 public class QueueDepthGauge {
     private static final Logger LOG = LoggerFactory.getLogger(QueueDepthGauge.class);
     private final WorkflowServiceStubs stubs;
