@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class WorkerRole {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
+    /** Workflow-thread time without yielding before the SDK reports a deadlock (SDK default: 1 s). */
+    static final long DEADLOCK_DETECTION_MILLIS = 10_000;
 
     private final WorkerSettings settings;
     private final WorkerFactory factory;
@@ -63,6 +65,8 @@ public class WorkerRole {
         } else {
             Worker worker = factory.newWorker(TaskQueues.ORCHESTRATOR, WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(settings.getOrchestratorActivitySlots())
+                    // a sweep's first task expands its recipe (hundreds of runs, ~0.5 s on a cold JVM)
+                    .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION_MILLIS)
                     .build());
             worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, RunWorkflowImpl.class, StageWorkflowImpl.class);
             registered.add("workflows: SweepWorkflow, RunWorkflow, StageWorkflow");

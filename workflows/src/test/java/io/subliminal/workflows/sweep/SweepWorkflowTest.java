@@ -63,7 +63,8 @@ class SweepWorkflowTest {
                 type.equals("Int") ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
         client = env.getWorkflowClient();
         stages = new RecordingStages();
-        Worker orchestrator = env.newWorker(TaskQueues.ORCHESTRATOR);
+        Worker orchestrator = env.newWorker(TaskQueues.ORCHESTRATOR, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(10_000).build());
         orchestrator.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, RunWorkflowImpl.class, StageWorkflowImpl.class);
         orchestrator.registerActivitiesImplementations(new TemporalCoordination(client), stages);
         Worker gpu = env.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
