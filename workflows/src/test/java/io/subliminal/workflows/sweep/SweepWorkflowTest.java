@@ -145,6 +145,17 @@ class SweepWorkflowTest {
     }
 
     @Test
+    void drainedActivityIsRetriedAndResumesFromItsCheckpoint() {
+        stages.drainingOnce.add(StageKind.FINETUNE);
+        Recipe small = RecipeLoader.parse("fig-drain", RECIPE.formatted("fig-drain")
+                .replace("targets: [owl, cat]", "targets: [owl]").replace("seeds: [42, 43]", "seeds: [42]"));
+        SweepResult result = sweepStub("sweep-drain").run(SweepInput.of("test", small, REGISTRY));
+        assertEquals(2, result.done(), result.failures().toString());
+        assertEquals(4, stages.count(StageKind.FINETUNE), "every training handed back once and ran again");
+        assertEquals(List.of("checkpoint-83", "checkpoint-83"), stages.resumedFrom);
+    }
+
+    @Test
     void pauseUpdateAndResume() {
         SweepInput paused = new SweepInput("test", recipe("fig-upd"), REGISTRY, null, 0, true, List.of());
         SweepWorkflow sweep = sweepStub("sweep-update");
