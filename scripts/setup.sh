@@ -35,3 +35,9 @@ if [ ! -f "$S3PROXY_JAR" ] || ! echo "$S3PROXY_SHA256  $S3PROXY_JAR" | sha256sum
   echo "$S3PROXY_SHA256  $S3PROXY_JAR" | sha256sum -c --quiet
 fi
 echo "s3proxy $S3PROXY_VERSION: $S3PROXY_JAR"
+# Python libraries for cross-checks against the reference formats (PEFT adapter files read by Python safetensors).
+PYLIB="$TOOLS/pylib"
+if ! PYTHONPATH="$PYLIB" "$PY" -c "import safetensors.numpy, numpy" 2>/dev/null; then
+  "$PY" -m pip install -q --disable-pip-version-check --target "$PYLIB" "safetensors==0.7.0" "numpy==2.3.5"
+fi
+echo "python libs: $PYLIB"

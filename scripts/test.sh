@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/bin:$PATH"
+# Python cross-checks (scripts/setup.sh installs the libraries into .tools/pylib)
+if [ -d "$PWD/.tools/pylib" ]; then
+  export SUBLIMINAL_PYTHON=${SUBLIMINAL_PYTHON:-python3} PYTHONPATH="$PWD/.tools/pylib${PYTHONPATH:+:$PYTHONPATH}"
+fi
 mvn -B -ntp verify "$@"
 # the full build (no arguments) must have produced the worker jar that docker/worker.Dockerfile packages
 if [ $# -eq 0 ]; then export CHECK_WORKER_JAR=required; fi
