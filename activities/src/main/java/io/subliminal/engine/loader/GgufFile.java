@@ -11,7 +11,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,14 +64,13 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    private final TensorChannel channel;
     private final int version;
     private final Map<String, Object> metadata;
     private final Map<String, TensorInfo> tensors;
     private final int alignment;
-    private volatile boolean closed;
 
-    private GgufFile(Path path, FileChannel channel, int version, Map<String, Object> metadata,
+    private GgufFile(Path path, TensorChannel channel, int version, Map<String, Object> metadata,
                      Map<String, TensorInfo> tensors, int alignment) {
         this.path = path;
         this.channel = channel;
@@ -84,25 +82,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** Opens and validates a GGUF file. */
     public static GgufFile open(Path file) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open GGUF file " + file + ": " + e, e);
-        }
-        try {
-            return parse(file, ch);
-        } catch (RuntimeException | IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // keep the original error
-            }
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot read GGUF file " + file + ": " + io, io);
-            }
-            throw (RuntimeException) e;
-        }
+        return TensorChannel.open(file, "GGUF", GgufFile::parse);
     }
 
     private static GgufFile parse(Path file, FileChannel ch) throws IOException {
@@ -203,7 +183,7 @@ public final class GgufFile implements AutoCloseable {
                 throw new IllegalArgumentException("GGUF file " + file + " has tensor '" + name + "' twice");
             }
         }
-        return new GgufFile(file, ch, version, Collections.unmodifiableMap(metadata),
+        return new GgufFile(file, new TensorChannel(file, "GGUF", ch), version, Collections.unmodifiableMap(metadata),
                 Collections.unmodifiableMap(tensors), alignment);
     }
 
@@ -462,23 +442,11 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private ByteBuffer map(TensorInfo t, long position, long len) {
-        if (closed) {
-            throw new IllegalStateException("GGUF file " + path + " is closed (reading '" + t.name() + "')");
-        }
-        try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, len);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map tensor '" + t.name() + "' of " + path + ": " + e, e);
-        }
+        return channel.map(t.name(), position, len);
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + path, e);
-        }
+        channel.close();
     }
 }

@@ -10,10 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -66,12 +64,11 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    private final TensorChannel channel;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
-    private volatile boolean closed;
 
-    private SafetensorsFile(Path path, FileChannel channel, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, TensorChannel channel, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
         this.tensors = tensors;
@@ -80,25 +77,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates {@code file}; errors name the file (and the tensor where one is at fault). */
     public static SafetensorsFile open(Path file) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open safetensors file " + file + ": " + e, e);
-        }
-        try {
-            return readHeader(file, ch);
-        } catch (RuntimeException | IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the original error matters
-            }
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot read safetensors file " + file + ": " + io, io);
-            }
-            throw (RuntimeException) e;
-        }
+        return TensorChannel.open(file, "safetensors", SafetensorsFile::readHeader);
     }
 
     private static SafetensorsFile readHeader(Path file, FileChannel ch) throws IOException {
@@ -152,7 +131,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw corrupt(file, "has overlapping tensors '" + prev.name() + "' and '" + cur.name() + "'");
             }
         }
-        return new SafetensorsFile(file, ch, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        return new SafetensorsFile(file, new TensorChannel(file, "safetensors", ch), Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static TensorInfo tensorInfo(Path file, String name, JsonNode n, long dataStart, long dataLen) {
@@ -310,15 +289,8 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private MappedByteBuffer map(TensorInfo info, long position, long len) {
-        if (closed) {
-            throw new IllegalStateException("safetensors file " + path + " is closed (reading '" + info.name() + "')");
-        }
-        try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, len);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map tensor '" + info.name() + "' of " + path + ": " + e, e);
-        }
+    private ByteBuffer map(TensorInfo info, long position, long len) {
+        return channel.map(info.name(), position, len);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -342,11 +314,6 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + path, e);
-        }
+        channel.close();
     }
 }
