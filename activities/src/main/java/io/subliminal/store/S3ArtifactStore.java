@@ -106,6 +106,22 @@ public final class S3ArtifactStore implements ArtifactStore {
         });
     }
 
+    /**
+     * Sees a multipart upload after all its parts are on the server and before it is completed (the moment at which
+     * the object must not exist yet).
+     */
+    @FunctionalInterface
+    interface UploadObserver {
+        void partsUploaded(String objectKey, String uploadId, int parts);
+    }
+
+    private volatile UploadObserver uploadObserver = (objectKey, uploadId, parts) -> { };
+
+    /** Observes multipart uploads (used by the tests to check that nothing is visible before completion). */
+    void observeUploads(UploadObserver observer) {
+        this.uploadObserver = Objects.requireNonNull(observer, "observer");
+    }
+
     /** A store that sends the parts of an upload one after another. */
     public S3ArtifactStore(S3Client s3, boolean ownsClient, S3Location location, int partSize, Path spoolDir,
                            String codeVersion, Clock clock) {
@@ -276,6 +292,7 @@ public final class S3ArtifactStore implements ArtifactStore {
                 throw new IOException("source of " + uri + " changed while uploading: hashed " + manifest.sha256()
                     + " (" + manifest.size() + " bytes) but sent " + sentSha + " (" + sent + " bytes)");
             }
+            uploadObserver.partsUploaded(objectKey, uploadId, parts.size());
             try {
                 call("CompleteMultipartUpload", uri, () -> s3.completeMultipartUpload(b -> b
                     .bucket(location.bucket()).key(objectKey).uploadId(uploadId)

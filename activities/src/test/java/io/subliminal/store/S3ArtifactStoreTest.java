@@ -125,33 +125,20 @@ class S3ArtifactStoreTest {
         String objectKey = "multipart/ckpt/model.safetensors";
 
         AtomicBoolean sawPartsWithoutObject = new AtomicBoolean();
-        java.util.concurrent.atomic.AtomicInteger mostParts = new java.util.concurrent.atomic.AtomicInteger();
-        AtomicBoolean done = new AtomicBoolean();
-        Thread watcher = new Thread(() -> {
-            while (!done.get()) {
-                int parts = partsOnServer(objectKey);
-                mostParts.accumulateAndGet(parts, Math::max);
-                if (parts > 0 && !done.get()) {
-                    try {
-                        admin.headObject(b -> b.bucket(BUCKET).key(objectKey));
-                    } catch (NoSuchKeyException absent) {
-                        sawPartsWithoutObject.set(true);
-                    } catch (RuntimeException ignored) {
-                        // the watcher only observes
-                    }
-                }
+        java.util.concurrent.atomic.AtomicInteger partsBeforeComplete = new java.util.concurrent.atomic.AtomicInteger();
+        store.observeUploads((observedKey, uploadId, parts) -> {
+            assertEquals(objectKey, observedKey);
+            partsBeforeComplete.set(admin.listParts(b -> b.bucket(BUCKET).key(objectKey).uploadId(uploadId))
+                .parts().size());
+            try {
+                admin.headObject(b -> b.bucket(BUCKET).key(objectKey));
+            } catch (NoSuchKeyException absent) {
+                sawPartsWithoutObject.set(true);
             }
         });
-        watcher.start();
-        ArtifactRef ref;
-        try {
-            ref = store.put(key, source, TRAIN);
-        } finally {
-            done.set(true);
-            watcher.join();
-        }
+        ArtifactRef ref = store.put(key, source, TRAIN);
         assertEquals(Sha256.of(source).sha256(), ref.sha256());
-        assertTrue(mostParts.get() >= 1 && mostParts.get() <= 4, "parts seen on the server: " + mostParts.get());
+        assertEquals(4, partsBeforeComplete.get(), "parts on the server before CompleteMultipartUpload");
         assertTrue(sawPartsWithoutObject.get(), "while parts were on the server the key did not exist");
         assertTrue(admin.listMultipartUploads(b -> b.bucket(BUCKET).prefix("multipart/")).uploads().isEmpty());
         assertArrayEquals(Files.readAllBytes(source),
