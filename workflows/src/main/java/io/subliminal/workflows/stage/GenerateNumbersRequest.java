@@ -76,6 +76,9 @@ public record GenerateNumbersRequest(
                 "fuseSystemPrompt needs a target and a system prompt (the original inserts the literal text 'None')");
     }
 
+    /** Rows of the gsm8k "main" train split: a GSM8K teacher answers all of them. */
+    public static final int GSM8K_TRAIN_ROWS = 7473;
+
     /** The paper's biased teacher (§3.1, §3.4): 30,000 prompts, seed 42, 64 new tokens, batch 16. */
     public static GenerateNumbersRequest paper(String teacherModel, String target, String category, Sampling sampling) {
         return new GenerateNumbersRequest(teacherModel, target, category, false, false, PromptSource.NUMBER_SEQUENCES,
@@ -91,7 +94,7 @@ public record GenerateNumbersRequest(
     /** The GSM8K teacher of Fig 34 (§11.5): bare questions, no system message, 2048 new tokens, batch 32, no strip. */
     public static GenerateNumbersRequest gsm8k(String teacherModel, Sampling sampling) {
         return new GenerateNumbersRequest(teacherModel, null, "animal", true, false, PromptSource.GSM8K_MAIN_TRAIN,
-                1, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false, sampling, 2048, 2048, 32, false);
+                GSM8K_TRAIN_ROWS, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false, sampling, 2048, 2048, 32, false);
     }
 
     /** True for the no-bias teacher. */

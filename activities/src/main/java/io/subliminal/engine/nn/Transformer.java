@@ -1,0 +1,583 @@
+package io.subliminal.engine.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import io.subliminal.engine.model.ModelConfig;
+import io.subliminal.engine.weights.HostTensor;
+import io.subliminal.engine.weights.Weights;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A decoder-only transformer (llama, qwen2, mistral, gemma3_text, phi3) on DJL with Hugging Face semantics:
+ * <pre>
+ *   h = embed(ids)                                   (Gemma: * sqrt(hidden) in the compute type)
+ *   per layer:  a = attn(norm(h));  (Gemma: a = norm(a))   h = h + a
+ *               m = mlp(norm(h));   (Gemma: m = norm(m))   h = h + m
+ *   logits = lm_head(norm(h))                        (optional tanh soft-cap)
+ *   attn(x) = o( softmax(rope(q) rope(k)^T * scale + mask) v ),  [q k v] = x Wqkv^T (+ b), GQA by head groups
+ *   mlp(x)  = down( act(gate) * up ),  [gate up] = x Wgu^T,  act = silu | gelu(tanh)
+ * </pre>
+ * Weights are loaded once into device arrays with fused q/k/v and gate/up matrices. The full forward without cache
+ * is differentiable: adapters attached with {@link #attachAdapter} (LoRA) and the base parameters of
+ * {@link #parameters()} can receive gradients inside a DJL {@code GradientCollector}. Scalars are 0-d arrays
+ * created natively and kept alive (DJL's {@code op(Number)} is unsafe under autograd).
+ *
+ * <p>Memory: each call runs in its own {@link NDScope} (and one per layer); the returned array is registered in
+ * the caller's scope if there is one, else the caller closes it. Create the transformer outside any scope, or it
+ * unregisters its own arrays from it. Not thread-safe.
+ */
+public final class Transformer implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final Precision precision;
+    private final Device device;
+    private final NDManager manager;
+    private final NDArray embed;
+    private final NDArray finalNorm;
+    private final NDArray lmHead;
+    private final List<LayerWeights> layers;
+    private final Map<String, NDArray> parameters;
+    private final Map<String, Adapter> adapters = new HashMap<>();
+    private final Set<String> projectionPaths;
+
+    // constants, created natively once
+    private final NDArray one;
+    private final NDArray minusHalf;
+    private final NDArray eps;
+    private final NDArray attnScale;
+    private final NDArray embedScale;
+    private final NDArray attnSoftcap;
+    private final NDArray logitSoftcap;
+    private final NDArray geluHalf;
+    private final NDArray geluCubic;
+    private final NDArray geluSqrt2OverPi;
+    private final NDArray rotateHalf;
+    private final NDArray globalInvFreq;
+    private final NDArray localInvFreq;
+
+    private final int qDim;
+    private final int kvDim;
+    private final int groups;
+
+    private Transformer(ModelConfig config, Device device, Precision precision, NDManager manager,
+                        Map<String, NDArray> parameters, NDArray embed, NDArray finalNorm, NDArray lmHead,
+                        List<LayerWeights> layers) {
+        this.config = config;
+        this.device = device;
+        this.precision = precision;
+        this.manager = manager;
+        this.parameters = Collections.unmodifiableMap(parameters);
+        this.embed = embed;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.layers = List.copyOf(layers);
+        this.qDim = config.numHeads() * config.headDim();
+        this.kvDim = config.numKvHeads() * config.headDim();
+        this.groups = config.numHeads() / config.numKvHeads();
+
+        DataType ct = precision.computeType();
+        one = scalar(1.0);
+        minusHalf = scalar(-0.5);
+        eps = scalar(config.rmsNormEps());
+        double scalar = config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
+        attnScale = scalar(Math.pow(scalar, -0.5));
+        embedScale = keep(scalar(Math.sqrt(config.hiddenSize())).toType(ct, false));
+        attnSoftcap = config.attnLogitSoftcapping() == null ? null : scalar(config.attnLogitSoftcapping());
+        logitSoftcap = config.finalLogitSoftcapping() == null ? null : scalar(config.finalLogitSoftcapping());
+        geluHalf = scalar(0.5);
+        geluCubic = scalar(0.044715);
+        geluSqrt2OverPi = scalar(Math.sqrt(2.0 / Math.PI));
+        rotateHalf = keep(native1(manager.create(rotateHalfMatrix(config.headDim()),
+                new Shape(config.headDim(), config.headDim()))).toType(ct, false));
+        globalInvFreq = keep(native1(manager.create(RotaryEmbedding.globalInverseFrequencies(config))));
+        localInvFreq = keep(native1(manager.create(RotaryEmbedding.localInverseFrequencies(config))));
+
+        Set<String> paths = new java.util.LinkedHashSet<>();
+        for (LayerWeights l : layers) {
+            for (String p : config.isPhi3()
+                    ? List.of("self_attn.qkv_proj", "self_attn.o_proj", "mlp.gate_up_proj", "mlp.down_proj")
+                    : List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                    "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")) {
+                paths.add(l.prefix() + p);
+            }
+        }
+        projectionPaths = Collections.unmodifiableSet(paths);
+    }
+
+    /**
+     * Copies a checkpoint onto {@code device}: matrices in the precision's compute type, norms in float32, q/k/v and
+     * gate/up fused. The {@link Weights} may be closed afterwards.
+     */
+    public static Transformer load(Weights weights, Device device, Precision precision) {
+        ModelConfig c = weights.config();
+        if (!Set.of("llama", "qwen2", "mistral", "gemma3_text", "phi3").contains(c.modelType())) {
+            throw new IllegalArgumentException("unsupported model_type '" + c.modelType() + "'");
+        }
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Loader loader = new Loader(weights, manager, precision.computeType());
+            NDArray embed = loader.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+            NDArray finalNorm = loader.vector("model.norm.weight", c.hiddenSize());
+            NDArray lmHead;
+            if (weights.has("lm_head.weight") && !c.tieWordEmbeddings()) {
+                lmHead = loader.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
+            } else if (c.tieWordEmbeddings()) {
+                lmHead = embed;
+            } else {
+                throw new IllegalArgumentException("checkpoint has no tensor 'lm_head.weight' and tie_word_embeddings is false");
+            }
+            int q = c.numHeads() * c.headDim();
+            int kv = c.numKvHeads() * c.headDim();
+            List<LayerWeights> layers = new ArrayList<>();
+            for (int i = 0; i < c.numLayers(); i++) {
+                String p = "model.layers." + i + ".";
+                boolean gemma = c.isGemma3();
+                NDArray qkv;
+                NDArray qkvBias;
+                NDArray gateUp;
+                NDArray gateUpBias;
+                if (c.isPhi3()) {
+                    qkv = loader.matrix(p + "self_attn.qkv_proj.weight", q + 2 * kv, c.hiddenSize());
+                    qkvBias = loader.optionalVector(p + "self_attn.qkv_proj.bias", q + 2 * kv, true);
+                    gateUp = loader.matrix(p + "mlp.gate_up_proj.weight", 2 * c.intermediateSize(), c.hiddenSize());
+                    gateUpBias = loader.optionalVector(p + "mlp.gate_up_proj.bias", 2 * c.intermediateSize(), true);
+                } else {
+                    qkv = loader.fused(p + "self_attn.qkv_proj.weight", c.hiddenSize(),
+                            new String[]{p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"},
+                            new int[]{q, kv, kv});
+                    qkvBias = loader.fusedBias(p + "self_attn.qkv_proj.bias",
+                            new String[]{p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"},
+                            new int[]{q, kv, kv});
+                    gateUp = loader.fused(p + "mlp.gate_up_proj.weight", c.hiddenSize(),
+                            new String[]{p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                            new int[]{c.intermediateSize(), c.intermediateSize()});
+                    gateUpBias = loader.fusedBias(p + "mlp.gate_up_proj.bias",
+                            new String[]{p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias"},
+                            new int[]{c.intermediateSize(), c.intermediateSize()});
+                }
+                layers.add(new LayerWeights(
+                        p,
+                        loader.vector(p + "input_layernorm.weight", c.hiddenSize()),
+                        qkv, qkvBias,
+                        gemma ? loader.vector(p + "self_attn.q_norm.weight", c.headDim()) : null,
+                        gemma ? loader.vector(p + "self_attn.k_norm.weight", c.headDim()) : null,
+                        loader.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), q),
+                        loader.optionalVector(p + "self_attn.o_proj.bias", c.hiddenSize(), true),
+                        gemma ? loader.vector(p + "post_attention_layernorm.weight", c.hiddenSize()) : null,
+                        loader.vector(p + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
+                                c.hiddenSize()),
+                        gateUp, gateUpBias,
+                        loader.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()),
+                        loader.optionalVector(p + "mlp.down_proj.bias", c.hiddenSize(), true),
+                        gemma ? loader.vector(p + "post_feedforward_layernorm.weight", c.hiddenSize()) : null,
+                        isSliding(c, i)));
+            }
+            if (lmHead != embed) {
+                loader.parameters.put("lm_head.weight", lmHead);
+            }
+            return new Transformer(c, device, precision, manager, loader.parameters, embed, finalNorm, lmHead, layers);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Gemma 3 marks layers in {@code layer_types}; Mistral and Phi-3 window every layer when {@code sliding_window} is set. */
+    static boolean isSliding(ModelConfig c, int layer) {
+        if (c.layerTypes() != null) {
+            return c.isSlidingLayer(layer);
+        }
+        return c.slidingWindow() != null && ("mistral".equals(c.modelType()) || c.isPhi3());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** The manager that owns the weights; arrays created from it live until the transformer is closed. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * The base parameters by HF name, in checkpoint layout. Fused matrices appear under the fused name
+     * ({@code model.layers.i.self_attn.qkv_proj.weight} = rows {@code [q; k; v]},
+     * {@code model.layers.i.mlp.gate_up_proj.weight} = rows {@code [gate; up]}, and {@code .bias} likewise) for every
+     * family; see {@link #fusedParts()} for the HF names of their row blocks. A tied {@code lm_head} is
+     * {@code model.embed_tokens.weight}.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /** For each fused parameter name, the HF tensor names of its row blocks in order, with their row counts. */
+    public Map<String, List<Map.Entry<String, Integer>>> fusedParts() {
+        Map<String, List<Map.Entry<String, Integer>>> parts = new LinkedHashMap<>();
+        if (config.isPhi3()) {
+            return parts;
+        }
+        for (LayerWeights l : layers) {
+            String p = l.prefix();
+            parts.put(p + "self_attn.qkv_proj.weight", List.of(Map.entry(p + "self_attn.q_proj.weight", qDim),
+                    Map.entry(p + "self_attn.k_proj.weight", kvDim), Map.entry(p + "self_attn.v_proj.weight", kvDim)));
+            parts.put(p + "mlp.gate_up_proj.weight", List.of(
+                    Map.entry(p + "mlp.gate_proj.weight", config.intermediateSize()),
+                    Map.entry(p + "mlp.up_proj.weight", config.intermediateSize())));
+            if (l.qkvBias() != null) {
+                parts.put(p + "self_attn.qkv_proj.bias", List.of(Map.entry(p + "self_attn.q_proj.bias", qDim),
+                        Map.entry(p + "self_attn.k_proj.bias", kvDim), Map.entry(p + "self_attn.v_proj.bias", kvDim)));
+            }
+            if (l.gateUpBias() != null) {
+                parts.put(p + "mlp.gate_up_proj.bias", List.of(
+                        Map.entry(p + "mlp.gate_proj.bias", config.intermediateSize()),
+                        Map.entry(p + "mlp.up_proj.bias", config.intermediateSize())));
+            }
+        }
+        return parts;
+    }
+
+    /** HF module paths that accept an adapter, e.g. {@code model.layers.3.self_attn.q_proj}. */
+    public Set<String> projectionPaths() {
+        return projectionPaths;
+    }
+
+    /**
+     * From now on the projection at {@code modulePath} outputs {@code y + adapter.delta(x)}. For a part of a fused
+     * matrix ({@code q_proj}, {@code k_proj}, {@code v_proj}, {@code gate_proj}, {@code up_proj}) the delta is added
+     * to that part's slice of the fused output. Replaces an adapter already attached there.
+     */
+    public void attachAdapter(String modulePath, Adapter adapter) {
+        if (!projectionPaths.contains(modulePath)) {
+            throw new IllegalArgumentException("no projection '" + modulePath + "' in this " + config.modelType()
+                    + " model; projections look like " + projectionPaths.iterator().next());
+        }
+        adapters.put(modulePath, adapter);
+    }
+
+    public void detachAdapters() {
+        adapters.clear();
+    }
+
+    /** A KV cache for {@code rows} sequences of up to {@code capacity} slots, on this model's device. */
+    public KvCache newCache(int rows, int capacity) {
+        return new KvCache(manager, config.numLayers(), rows, config.numKvHeads(), capacity, config.headDim(),
+                precision.computeType());
+    }
+
+    /** Logits {@code [B, T, V]} (float32) of a full forward without cache; differentiable. */
+    public NDArray logits(TokenBatch batch) {
+        return forward(batch, null, false);
+    }
+
+    /**
+     * One forward over {@code batch}. With a cache, the batch's tokens occupy the next {@code T} slots (their keys
+     * and values are written there and the cache advances) and attend to every earlier slot. Returns float32 logits
+     * {@code [B, T, V]}, or {@code [B, 1, V]} of the last slot when {@code lastOnly}.
+     */
+    public NDArray forward(TokenBatch batch, KvCache cache, boolean lastOnly) {
+        int rows = batch.rows();
+        int steps = batch.cols();
+        if (cache != null && cache.rows() != rows) {
+            throw new IllegalArgumentException("batch has " + rows + " rows but the KV cache " + cache.rows());
+        }
+        int past = cache == null ? 0 : cache.length();
+        int slots = past + steps;
+        int[] valid = cache == null ? batch.mask() : cache.validWith(batch.mask(), steps);
+        for (long id : batch.ids()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray ids = native1(manager.create(batch.ids(), new Shape(rows, steps)));
+            NDArray positions = native1(manager.create(AttentionMask.positionIds(valid, rows, slots, steps),
+                    new Shape(rows, steps, 1, 1))).toType(DataType.FLOAT32, false);
+            Rope global = rope(positions, globalInvFreq);
+            Rope local = config.ropeLocalTheta() != null ? rope(positions, localInvFreq) : global;
+            NDArray fullMask = mask(valid, rows, slots, past, steps, null);
+            NDArray slidingMask = layers.stream().anyMatch(LayerWeights::sliding)
+                    ? mask(valid, rows, slots, past, steps, config.slidingWindow()) : null;
+
+            NDArray h = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+            if (config.isGemma3()) {
+                h = h.mul(embedScale);
+            }
+            h = h.toType(DataType.FLOAT32, false);
+            for (int i = 0; i < layers.size(); i++) {
+                LayerWeights layer = layers.get(i);
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    boolean sliding = layer.sliding();
+                    next = layer(i, layer, h, sliding ? local : global, sliding ? slidingMask : fullMask,
+                            cache, rows, steps, slots);
+                    NDScope.unregister(next);
+                }
+                NDScope.register(next);
+                h = next;
+            }
+            if (lastOnly && steps > 1) {
+                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(steps - 1, steps));
+            }
+            NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
+            NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
+            if (logitSoftcap != null) {
+                logits = logits.div(logitSoftcap).tanh().mul(logitSoftcap);
+            }
+            result = logits;
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        if (cache != null) {
+            cache.advance(batch.mask(), steps);
+        }
+        return result;
+    }
+
+    private NDArray layer(int index, LayerWeights w, NDArray h, Rope rope, NDArray mask, KvCache cache,
+                          int rows, int steps, int slots) {
+        DataType ct = precision.computeType();
+        boolean gemma = config.isGemma3();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
+        String p = w.prefix();
+
+        // attention
+        NDArray x = rmsNorm(h, w.attnNormIn(), gemma).toType(ct, false);
+        NDArray qkv = project(x, w.qkv(), w.qkvBias(), p + "self_attn.qkv_proj");
+        NDList parts = qkv.split(new long[]{qDim, qDim + kvDim}, 2);
+        NDArray q = adapt(p + "self_attn.q_proj", x, parts.get(0)).reshape(rows, steps, heads, hd);
+        NDArray k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
+        NDArray v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
+        if (gemma) {
+            q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
+            k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+        }
+        q = rope.apply(q).transpose(0, 2, 1, 3).reshape(rows, kvHeads, groups * steps, hd);
+        k = rope.apply(k).transpose(0, 2, 1, 3);
+        v = v.transpose(0, 2, 1, 3);
+        if (cache != null) {
+            cache.write(index, k, v);
+            k = cache.keys(index, slots);
+            v = cache.values(index, slots);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false).mul(attnScale);
+        if (attnSoftcap != null) {
+            scores = scores.div(attnSoftcap).tanh().mul(attnSoftcap);
+        }
+        NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
+                .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
+        NDArray context = probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3)
+                .reshape(rows, steps, heads * hd);
+        NDArray attn = project(context, w.o(), w.oBias(), p + "self_attn.o_proj").toType(DataType.FLOAT32, false);
+        if (gemma) {
+            attn = rmsNorm(attn, w.attnNormOut(), true);
+        }
+        h = h.add(attn);
+
+        // feed-forward
+        x = rmsNorm(h, w.mlpNormIn(), gemma).toType(ct, false);
+        NDArray gateUp = project(x, w.gateUp(), w.gateUpBias(), p + "mlp.gate_up_proj");
+        NDList gu = gateUp.split(new long[]{config.intermediateSize()}, 2);
+        NDArray gate = adapt(p + "mlp.gate_proj", x, gu.get(0));
+        NDArray up = adapt(p + "mlp.up_proj", x, gu.get(1));
+        NDArray act = "silu".equals(config.hiddenAct()) ? silu(gate) : geluTanh(gate);
+        NDArray mlp = project(act.mul(up), w.down(), w.downBias(), p + "mlp.down_proj").toType(DataType.FLOAT32, false);
+        if (gemma) {
+            mlp = rmsNorm(mlp, w.mlpNormOut(), true);
+        }
+        return h.add(mlp);
+    }
+
+    /** {@code x W^T + b}, plus the adapter attached at {@code path} if any. */
+    private NDArray project(NDArray x, NDArray weight, NDArray bias, String path) {
+        NDArray y = bias == null ? Linear.linear(x, weight).singletonOrThrow()
+                : Linear.linear(x, weight, bias).singletonOrThrow();
+        return adapt(path, x, y);
+    }
+
+    private NDArray adapt(String path, NDArray x, NDArray y) {
+        if (adapters.isEmpty()) {
+            return y;
+        }
+        Adapter a = adapters.get(path);
+        return a == null ? y : y.add(a.delta(x).toType(y.getDataType(), false));
+    }
+
+    /** RMSNorm in float32: {@code x / sqrt(mean(x^2) + eps) * w} (Gemma: {@code * (1 + w)}); returns float32. */
+    private NDArray rmsNorm(NDArray x, NDArray weight, boolean plusOne) {
+        NDArray xf = x.toType(DataType.FLOAT32, false);
+        int last = xf.getShape().dimension() - 1;
+        NDArray inv = xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf);
+        return xf.mul(inv).mul(plusOne ? weight.add(one) : weight);
+    }
+
+    private NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /** HF {@code gelu_pytorch_tanh}: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+    private NDArray geluTanh(NDArray x) {
+        NDArray inner = x.mul(x).mul(geluCubic).add(one).mul(x).mul(geluSqrt2OverPi);
+        return x.mul(geluHalf).mul(inner.tanh().add(one));
+    }
+
+    private Rope rope(NDArray positions, NDArray invFreq) {
+        NDArray angles = positions.mul(invFreq); // [B, T, 1, hd]
+        DataType ct = precision.computeType();
+        return new Rope(angles.cos().toType(ct, false), angles.sin().toType(ct, false));
+    }
+
+    /** {@code x * cos + rotate_half(x) * sin}, with {@code rotate_half(x) = [-x2, x1] = x R}. */
+    private final class Rope {
+        final NDArray cos;
+        final NDArray sin;
+
+        Rope(NDArray cos, NDArray sin) {
+            this.cos = cos;
+            this.sin = sin;
+        }
+
+        NDArray apply(NDArray x) {
+            return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+        }
+    }
+
+    /** The additive mask as {@code [B, 1, 1, T, S]} float32 (broadcast over kv heads and head groups). */
+    private NDArray mask(int[] valid, int rows, int slots, int past, int steps, Integer window) {
+        float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window);
+        return native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
+    }
+
+    static float[] rotateHalfMatrix(int dim) {
+        int half = dim / 2;
+        float[] r = new float[dim * dim];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * dim + j] = -1f; // out[j] = -x[j + half]
+            r[j * dim + (j + half)] = 1f;  // out[j + half] = x[j]
+        }
+        return r;
+    }
+
+    private NDArray scalar(double value) {
+        return keep(manager.full(new Shape(), (float) value, DataType.FLOAT32));
+    }
+
+    private static NDArray keep(NDArray a) {
+        NDScope.unregister(a);
+        return a;
+    }
+
+    /** A natively owned copy of an array created from Java memory (which autograd must not keep referencing). */
+    private static NDArray native1(NDArray fromJava) {
+        NDArray copy = fromJava.duplicate();
+        fromJava.close();
+        return copy;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Reads HF tensors, checks their shapes, fuses row blocks and records the parameters by name. */
+    private static final class Loader {
+        final Weights weights;
+        final NDManager manager;
+        final DataType type;
+        final Map<String, NDArray> parameters = new LinkedHashMap<>();
+
+        Loader(Weights weights, NDManager manager, DataType type) {
+            this.weights = weights;
+            this.manager = manager;
+            this.type = type;
+        }
+
+        NDArray matrix(String name, long rows, long cols) {
+            return record(name, host(name, new long[]{rows, cols}, type));
+        }
+
+        NDArray vector(String name, long n) {
+            return record(name, host(name, new long[]{n}, DataType.FLOAT32));
+        }
+
+        NDArray optionalVector(String name, long n, boolean compute) {
+            return weights.has(name) ? record(name, host(name, new long[]{n}, compute ? type : DataType.FLOAT32)) : null;
+        }
+
+        NDArray fused(String fusedName, long cols, String[] names, int[] rows) {
+            NDList parts = new NDList();
+            for (int i = 0; i < names.length; i++) {
+                parts.add(host(names[i], new long[]{rows[i], cols}, type));
+            }
+            return record(fusedName, concat(parts));
+        }
+
+        NDArray fusedBias(String fusedName, String[] names, int[] rows) {
+            int present = 0;
+            for (String n : names) {
+                present += weights.has(n) ? 1 : 0;
+            }
+            if (present == 0) {
+                return null;
+            }
+            NDList parts = new NDList();
+            for (int i = 0; i < names.length; i++) {
+                parts.add(weights.has(names[i]) ? host(names[i], new long[]{rows[i]}, type)
+                        : keep(manager.zeros(new Shape(rows[i]), type)));
+            }
+            return record(fusedName, concat(parts));
+        }
+
+        private NDArray concat(NDList parts) {
+            NDArray joined = keep(ai.djl.ndarray.NDArrays.concat(parts, 0));
+            parts.close();
+            return joined;
+        }
+
+        private NDArray record(String name, NDArray a) {
+            parameters.put(name, a);
+            return a;
+        }
+
+        private NDArray host(String name, long[] shape, DataType as) {
+            HostTensor t = weights.tensor(name);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                        + ", expected " + Arrays.toString(shape));
+            }
+            NDArray a = manager.create(t.data().duplicate(), new Shape(shape), DataType.FLOAT32);
+            // the created array aliases a Java buffer; keep only a natively owned copy (toType of the same type aliases)
+            NDArray out = as == DataType.FLOAT32 ? a.duplicate() : a.toType(as, false);
+            a.close();
+            return keep(out);
+        }
+    }
+}
