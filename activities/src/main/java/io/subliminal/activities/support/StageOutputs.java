@@ -31,9 +31,11 @@ public final class StageOutputs {
     private final StageStore store;
     private final String prefix;
     private final String contentKey;
+    private final String stageId;
 
     private StageOutputs(StageStore store, String stageId, String contentKey) {
         this.store = store;
+        this.stageId = stageId;
         this.contentKey = contentKey;
         this.prefix = stageId + "/" + contentKey + "/";
     }
@@ -78,7 +80,7 @@ public final class StageOutputs {
 
     /** Publishes a finished output file under this invocation's location. */
     public ArtifactRef publish(String name, Path file) {
-        return store.put(prefix + name, file);
+        return store.put(prefix + name, file, stageId, contentKey);
     }
 
     /** Writes the manifest; call once every artifact of {@code result} is published. Returns {@code result}. */
@@ -89,7 +91,7 @@ public final class StageOutputs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write manifest of " + prefix, e);
         }
-        store.put(prefix + MANIFEST, tmp);
+        store.put(prefix + MANIFEST, tmp, stageId, contentKey);
         return result;
     }
 

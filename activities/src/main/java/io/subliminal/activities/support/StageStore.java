@@ -17,8 +17,11 @@ public interface StageStore {
      */
     Path localCopy(ArtifactRef ref, String slot);
 
-    /** Stores {@code file} under {@code key} (atomically; an existing object is replaced) and returns its reference. */
-    ArtifactRef put(String key, Path file);
+    /**
+     * Stores {@code file} under {@code key} (atomically; an existing object is replaced), recording the producing
+     * stage and its content key, and returns its reference.
+     */
+    ArtifactRef put(String key, Path file, String stage, String contentKey);
 
     /** The object stored under {@code key}, if any, with its size and digest as stored. */
     Optional<ArtifactRef> find(String key);
