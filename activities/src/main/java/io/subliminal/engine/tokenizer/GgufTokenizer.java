@@ -1,0 +1,178 @@
+package io.subliminal.engine.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.subliminal.engine.loader.GgufFile;
+
+import java.util.List;
+
+/**
+ * Rebuilds a Hugging Face {@code tokenizer.json} from a GGUF file's {@code tokenizer.ggml.*} metadata and loads it
+ * as an {@link HfTokenizer}.
+ *
+ * <p>Supported: {@code tokenizer.ggml.model = gpt2} (byte-level BPE) with {@code tokenizer.ggml.pre} {@code smollm}
+ * (Digits with individual digits, then ByteLevel with the GPT-2 regex, as SmolLM2's own tokenizer.json) or
+ * {@code default}/{@code gpt-2} (ByteLevel with the GPT-2 regex). Tokens of {@code token_type} 3 (control) become
+ * special added tokens, 4 (user-defined) non-special added tokens. {@code add_bos_token}/{@code add_eos_token} become
+ * a TemplateProcessing post-processor; otherwise the ByteLevel post-processor adds nothing. Other tokenizer models and
+ * pre-tokenizers are rejected, naming the field and value.
+ */
+public final class GgufTokenizer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONTROL = 3;
+    private static final int USER_DEFINED = 4;
+
+    private GgufTokenizer() {
+    }
+
+    /** The tokenizer of a GGUF file. */
+    public static HfTokenizer load(GgufFile gguf) {
+        return HfTokenizer.fromJson(tokenizerJson(gguf));
+    }
+
+    /** The equivalent {@code tokenizer.json} text. */
+    public static String tokenizerJson(GgufFile gguf) {
+        String model = gguf.string("tokenizer.ggml.model");
+        if (!model.equals("gpt2")) {
+            throw new IllegalArgumentException("GGUF file " + gguf.path() + ": unsupported tokenizer.ggml.model '" + model
+                    + "' (supported: gpt2)");
+        }
+        String pre = gguf.has("tokenizer.ggml.pre") ? gguf.string("tokenizer.ggml.pre") : "default";
+        List<String> tokens = gguf.stringList("tokenizer.ggml.tokens");
+        int[] types = gguf.has("tokenizer.ggml.token_type") ? gguf.intArray("tokenizer.ggml.token_type") : new int[0];
+        if (types.length != 0 && types.length != tokens.size()) {
+            throw new IllegalArgumentException("GGUF file " + gguf.path() + ": tokenizer.ggml.token_type has "
+                    + types.length + " entries for " + tokens.size() + " tokens");
+        }
+        List<String> merges = gguf.stringList("tokenizer.ggml.merges");
+
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ArrayNode added = root.putArray("added_tokens");
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == CONTROL || types[i] == USER_DEFINED) {
+                ObjectNode t = added.addObject();
+                t.put("id", i);
+                t.put("content", tokens.get(i));
+                t.put("single_word", false);
+                t.put("lstrip", false);
+                t.put("rstrip", false);
+                t.put("normalized", types[i] != CONTROL);
+                t.put("special", types[i] == CONTROL);
+            }
+        }
+        root.putNull("normalizer");
+        root.set("pre_tokenizer", preTokenizer(gguf, pre));
+        root.set("post_processor", postProcessor(gguf, tokens));
+        root.set("decoder", byteLevel(true, true, true));
+        ObjectNode bpe = root.putObject("model");
+        bpe.put("type", "BPE");
+        bpe.putNull("dropout");
+        bpe.putNull("unk_token");
+        bpe.putNull("continuing_subword_prefix");
+        bpe.putNull("end_of_word_suffix");
+        bpe.put("fuse_unk", false);
+        bpe.put("byte_fallback", false);
+        bpe.put("ignore_merges", false);
+        ObjectNode vocab = bpe.putObject("vocab");
+        for (int i = 0; i < tokens.size(); i++) {
+            if (vocab.has(tokens.get(i))) {
+                throw new IllegalArgumentException("GGUF file " + gguf.path() + ": token '" + tokens.get(i)
+                        + "' appears twice in tokenizer.ggml.tokens");
+            }
+            vocab.put(tokens.get(i), i);
+        }
+        ArrayNode m = bpe.putArray("merges");
+        for (String merge : merges) {
+            int space = merge.indexOf(' ');
+            if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
+                throw new IllegalArgumentException("GGUF file " + gguf.path() + ": malformed merge '" + merge + "'");
+            }
+            m.addArray().add(merge.substring(0, space)).add(merge.substring(space + 1));
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode preTokenizer(GgufFile gguf, String pre) {
+        switch (pre) {
+            case "smollm": {
+                ObjectNode seq = JSON.createObjectNode();
+                seq.put("type", "Sequence");
+                ArrayNode list = seq.putArray("pretokenizers");
+                ObjectNode digits = list.addObject();
+                digits.put("type", "Digits");
+                digits.put("individual_digits", true);
+                list.add(byteLevel(false, true, true));
+                return seq;
+            }
+            case "default":
+            case "gpt-2":
+                return byteLevel(false, true, true);
+            default:
+                throw new IllegalArgumentException("GGUF file " + gguf.path() + ": unsupported tokenizer.ggml.pre '" + pre
+                        + "' (supported: smollm, default, gpt-2)");
+        }
+    }
+
+    private static ObjectNode postProcessor(GgufFile gguf, List<String> tokens) {
+        boolean bos = gguf.bool("tokenizer.ggml.add_bos_token", false);
+        boolean eos = gguf.bool("tokenizer.ggml.add_eos_token", false);
+        if (!bos && !eos) {
+            return byteLevel(true, false, true);
+        }
+        ObjectNode p = JSON.createObjectNode();
+        p.put("type", "TemplateProcessing");
+        ObjectNode special = JSON.createObjectNode();
+        String bosToken = bos ? specialToken(gguf, tokens, "tokenizer.ggml.bos_token_id", special) : null;
+        String eosToken = eos ? specialToken(gguf, tokens, "tokenizer.ggml.eos_token_id", special) : null;
+        ArrayNode single = p.putArray("single");
+        ArrayNode pair = p.putArray("pair");
+        template(single, bosToken, "A", eosToken, 0);
+        template(pair, bosToken, "A", eosToken, 0);
+        template(pair, bosToken, "B", eosToken, 1);
+        p.set("special_tokens", special);
+        return p;
+    }
+
+    /** Appends {@code [bos] $seq [eos]} with {@code typeId} to a TemplateProcessing template. */
+    private static void template(ArrayNode out, String bos, String seq, String eos, int typeId) {
+        if (bos != null) {
+            out.addObject().putObject("SpecialToken").put("id", bos).put("type_id", typeId);
+        }
+        out.addObject().putObject("Sequence").put("id", seq).put("type_id", typeId);
+        if (eos != null) {
+            out.addObject().putObject("SpecialToken").put("id", eos).put("type_id", typeId);
+        }
+    }
+
+    private static String specialToken(GgufFile gguf, List<String> tokens, String key, ObjectNode special) {
+        int id = Math.toIntExact(gguf.integer(key));
+        if (id < 0 || id >= tokens.size()) {
+            throw new IllegalArgumentException("GGUF file " + gguf.path() + ": " + key + " " + id + " is not a token id");
+        }
+        String t = tokens.get(id);
+        ObjectNode s = special.putObject(t);
+        s.put("id", t);
+        s.putArray("ids").add(id);
+        s.putArray("tokens").add(t);
+        return t;
+    }
+
+    private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("type", "ByteLevel");
+        b.put("add_prefix_space", addPrefixSpace);
+        b.put("trim_offsets", trimOffsets);
+        b.put("use_regex", useRegex);
+        return b;
+    }
+}

@@ -1,0 +1,23 @@
+package io.subliminal.engine.train;
+
+/**
+ * What one optimizer update did.
+ *
+ * @param step updates done so far (1-based number of this update)
+ * @param maxSteps updates in the whole run
+ * @param epoch 0-based epoch of this update
+ * @param loss token-averaged loss over the update's window (before the update)
+ * @param gradNorm global gradient norm before clipping (NaN when clipping is off)
+ * @param learningRate learning rate used by this update
+ * @param labelTokens label tokens in the window
+ * @param tokens real (non-padding) input tokens in the window
+ * @param seconds wall time of the update (forward, backward, clip, optimizer)
+ */
+public record TrainingProgress(int step, int maxSteps, int epoch, double loss, double gradNorm, double learningRate,
+                               long labelTokens, long tokens, double seconds) {
+
+    /** Input tokens per second of this update. */
+    public double tokensPerSecond() {
+        return seconds > 0 ? tokens / seconds : 0;
+    }
+}
