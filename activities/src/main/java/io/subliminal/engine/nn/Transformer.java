@@ -62,7 +62,6 @@ public final class Transformer implements AutoCloseable {
     private final NDArray eps;
     private final NDArray attnScale;
     private final NDArray embedScale;
-    private final NDArray attnSoftcap;
     private final NDArray logitSoftcap;
     private final NDArray geluHalf;
     private final NDArray geluCubic;
@@ -98,7 +97,7 @@ public final class Transformer implements AutoCloseable {
         double scalar = config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
         attnScale = scalar(Math.pow(scalar, -0.5));
         embedScale = keep(scalar(Math.sqrt(config.hiddenSize())).toType(ct, false));
-        attnSoftcap = config.attnLogitSoftcapping() == null ? null : scalar(config.attnLogitSoftcapping());
+        // attn_logit_softcapping is a Gemma 2 feature: HF's Gemma 3 (and every family here) ignores it, and so do we
         logitSoftcap = config.finalLogitSoftcapping() == null ? null : scalar(config.finalLogitSoftcapping());
         geluHalf = scalar(0.5);
         geluCubic = scalar(0.044715);
@@ -389,9 +388,6 @@ public final class Transformer implements AutoCloseable {
             v = cache.values(index, slots);
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false).mul(attnScale);
-        if (attnSoftcap != null) {
-            scores = scores.div(attnSoftcap).tanh().mul(attnSoftcap);
-        }
         NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
         NDArray context = probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3)
