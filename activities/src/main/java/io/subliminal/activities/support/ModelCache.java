@@ -55,6 +55,14 @@ public final class ModelCache implements AutoCloseable {
         }
     }
 
+    /**
+     * A model for {@code key} that is NOT shared (for full finetuning, which changes the base weights); the caller
+     * closes it.
+     */
+    public LoadedModel loadPrivate(ModelKey key) {
+        return loader.load(key);
+    }
+
     /** True when {@code key} is loaded (or loading). */
     public boolean contains(ModelKey key) {
         return models.containsKey(key);
