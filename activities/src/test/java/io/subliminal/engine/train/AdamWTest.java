@@ -1,0 +1,88 @@
+package io.subliminal.engine.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** AdamW and clipping against values computed by hand from the torch formulas. */
+class AdamWTest {
+
+    /** Sets p's gradient to {@code grad} via backward of sum(p * grad). */
+    private static void setGradient(NDArray p, float[] grad) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray c = p.getManager().create(grad).duplicate();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(p.mul(c).sum());
+            }
+        }
+    }
+
+    @Test
+    void twoStepsMatchHandComputedTorchAdamW() {
+        double lr = 0.1;
+        double wd = 0.01;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        double[] p = {1.0, -2.0, 0.5};
+        double[][] grads = {{0.1, -0.2, 0.3}, {-0.05, 0.4, 0.3}};
+        try (NDManager manager = NDManager.newBaseManager();
+             AdamW adam = new AdamW(b1, b2, eps, wd, manager)) {
+            NDArray param = manager.create(new float[] {1f, -2f, 0.5f}).duplicate();
+            param.setRequiresGradient(true);
+            double[] m = new double[3];
+            double[] v = new double[3];
+            for (int t = 1; t <= 2; t++) {
+                double[] g = grads[t - 1];
+                setGradient(param, new float[] {(float) g[0], (float) g[1], (float) g[2]});
+                adam.step(Map.of("w", param), lr);
+                ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) param);
+                for (int i = 0; i < 3; i++) {
+                    p[i] *= 1 - lr * wd;
+                    m[i] = b1 * m[i] + (1 - b1) * g[i];
+                    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                    double mHat = m[i] / (1 - Math.pow(b1, t));
+                    double denom = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
+                    p[i] -= lr * mHat / denom;
+                }
+                float[] got = param.toFloatArray();
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(p[i], got[i], 1e-6, "param " + i + " after step " + t);
+                }
+            }
+            assertEquals(2, adam.steps());
+            assertEquals(m[1], adam.firstMoment("w").toFloatArray()[1], 1e-7);
+            assertEquals(v[2], adam.secondMoment("w").toFloatArray()[2], 1e-9);
+        }
+    }
+
+    @Test
+    void clippingUsesTheGlobalNormLikeTorch() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray a = manager.create(new float[] {3f, 0f}).duplicate();
+            NDArray b = manager.create(new float[] {0f, 4f, 0f}).duplicate();
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            setGradient(a, new float[] {3f, 0f});
+            setGradient(b, new float[] {0f, 4f, 12f});
+            double total = GradientClipping.clipGlobalNorm(List.of(a, b), 1.0);
+            assertEquals(13.0, total, 1e-5);
+            double coef = 1.0 / (13.0 + 1e-6);
+            assertEquals(3 * coef, a.getGradient().toFloatArray()[0], 1e-7);
+            assertEquals(12 * coef, b.getGradient().toFloatArray()[2], 1e-7);
+            // below the threshold the gradients are unchanged (coefficient clamped to 1)
+            double again = GradientClipping.clipGlobalNorm(List.of(a, b), 5.0);
+            assertEquals(1.0, again, 1e-5);
+            assertEquals(12 * coef, b.getGradient().toFloatArray()[2], 1e-7);
+        }
+    }
+}
