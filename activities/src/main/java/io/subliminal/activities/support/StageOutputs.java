@@ -83,6 +83,16 @@ public final class StageOutputs {
         return store.put(prefix + name, file, stageId, contentKey);
     }
 
+    /** The output {@code name} of this invocation if an attempt already published it. */
+    public Optional<ArtifactRef> find(String name) {
+        return store.find(prefix + name);
+    }
+
+    /** A verified local copy of an artifact this invocation published (e.g. a checkpoint of an earlier attempt). */
+    public Path localCopy(ArtifactRef ref, String name) {
+        return store.localCopy(ref, name);
+    }
+
     /** Writes the manifest; call once every artifact of {@code result} is published. Returns {@code result}. */
     public <R> R complete(R result) {
         Path tmp = scratch().resolve(MANIFEST);
