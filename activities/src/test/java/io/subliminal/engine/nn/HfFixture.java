@@ -18,11 +18,11 @@ import java.util.List;
  * One checkpoint written by {@code scripts/fixtures/make_hf_fixtures.py} (transformers' own forward and generate on
  * tiny random models): its directory, the architecture as the script set it, inputs and reference outputs.
  */
-record HfFixture(Path dir, JsonNode json) {
+public record HfFixture(Path dir, JsonNode json) {
 
     static final List<String> FAMILIES = List.of("llama", "qwen2", "mistral", "gemma3_text", "phi3");
 
-    static HfFixture load(String family) {
+    public static HfFixture load(String family) {
         try {
             Path dir = Path.of(HfFixture.class.getResource("/fixtures/hf/" + family + "/fixture.json").toURI()).getParent();
             return new HfFixture(dir, new ObjectMapper().readTree(dir.resolve("fixture.json").toFile()));
@@ -34,7 +34,7 @@ record HfFixture(Path dir, JsonNode json) {
     }
 
     /** The architecture exactly as the fixture script passed it to transformers. */
-    ModelConfig config() {
+    public ModelConfig config() {
         JsonNode c = json.get("config");
         JsonNode rs = c.get("rope_scaling");
         ModelConfig.RopeScaling scaling = rs == null || rs.isNull() ? null : new ModelConfig.RopeScaling(
@@ -57,7 +57,7 @@ record HfFixture(Path dir, JsonNode json) {
                 1, List.of(2), 0);
     }
 
-    List<int[]> rows(String input) {
+    public List<int[]> rows(String input) {
         List<int[]> rows = new ArrayList<>();
         for (JsonNode r : json.get(input).get("ids")) {
             int[] row = new int[r.size()];
@@ -70,7 +70,7 @@ record HfFixture(Path dir, JsonNode json) {
     }
 
     /** The input as a batch: "plain" is unpadded, "padded" is left-padded with its mask. */
-    TokenBatch batch(String input) {
+    public TokenBatch batch(String input) {
         List<int[]> rows = rows(input);
         int cols = rows.get(0).length;
         long[] ids = new long[rows.size() * cols];
@@ -85,7 +85,7 @@ record HfFixture(Path dir, JsonNode json) {
         return new TokenBatch(rows.size(), cols, ids, mask);
     }
 
-    float[] logits(String input) {
+    public float[] logits(String input) {
         try {
             byte[] bytes = Files.readAllBytes(dir.resolve("logits_" + input + ".f32"));
             float[] out = new float[bytes.length / 4];
@@ -97,7 +97,7 @@ record HfFixture(Path dir, JsonNode json) {
     }
 
     /** HF's greedy continuation of each row (pad id after an EOS). */
-    List<int[]> greedy(String input) {
+    public List<int[]> greedy(String input) {
         List<int[]> out = new ArrayList<>();
         for (JsonNode r : json.get("greedy").get(input)) {
             int[] row = new int[r.size()];

@@ -1,0 +1,95 @@
+package io.subliminal.engine.generate;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.subliminal.engine.model.ModelConfig;
+import io.subliminal.engine.nn.Precision;
+import io.subliminal.engine.nn.TinyModels;
+import io.subliminal.engine.nn.TokenBatch;
+import io.subliminal.engine.nn.Transformer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScorerTest {
+
+    @Test
+    void paddedBatchScoresEqualEachRowsOwnLogSoftmax() {
+        ModelConfig c = TinyModels.config("gemma3_text");
+        List<int[]> rows = TinyModels.randomSequences(c, 40, 9, 5, 7);
+        int[] starts = {4, 2, 6};
+        try (Transformer model = Transformer.load(TinyModels.random("gemma3_text", 41), Device.cpu(), Precision.FP32);
+             NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<TeacherForcedScores> scores = new Scorer(model).score(rows, starts, 0);
+            for (int r = 0; r < rows.size(); r++) {
+                int[] s = rows.get(r);
+                NDArray logp = model.logits(TokenBatch.leftPadded(List.of(s), 0)).logSoftmax(2);
+                float[] lp = logp.toFloatArray();
+                long[] argmax = logp.argMax(2).toLongArray();
+                TeacherForcedScores sc = scores.get(r);
+                assertEquals(s.length, sc.argmax().length);
+                assertEquals(s.length - starts[r], sc.completionLogProbs().length);
+                for (int j = starts[r]; j < s.length; j++) {
+                    float expected = lp[(j - 1) * c.vocabSize() + s[j]];
+                    assertEquals(expected, sc.completionLogProbs()[j - starts[r]], 2e-5, "row " + r + " pos " + j);
+                    assertEquals(sc.argmax()[j - 1], sc.completionGreedy()[j - starts[r]]);
+                }
+                for (int t = 0; t < s.length; t++) {
+                    assertEquals(argmax[t], sc.argmax()[t], "row " + r + " pos " + t);
+                }
+            }
+        }
+    }
+
+    /** A greedy continuation is, under teacher forcing, the model's own argmax at every completion position. */
+    @Test
+    void greedyCompletionsAreFullyMatchedUnderTeacherForcing() {
+        ModelConfig c = TinyModels.config("qwen2");
+        List<int[]> prompts = TinyModels.randomSequences(c, 50, 6, 3, 8);
+        try (Transformer model = Transformer.load(TinyModels.random("qwen2", 51), Device.cpu(), Precision.FP32)) {
+            List<Generation> gen = new Sampler(model).generate(prompts, SamplingParams.greedy(7, List.of(), 3));
+            List<int[]> full = new ArrayList<>();
+            int[] starts = new int[prompts.size()];
+            for (int r = 0; r < prompts.size(); r++) {
+                int[] p = prompts.get(r);
+                int[] g = gen.get(r).tokens();
+                int[] s = Arrays.copyOf(p, p.length + g.length);
+                System.arraycopy(g, 0, s, p.length, g.length);
+                full.add(s);
+                starts[r] = p.length;
+            }
+            List<TeacherForcedScores> scores = new Scorer(model).score(full, starts, 3);
+            for (int r = 0; r < prompts.size(); r++) {
+                boolean[] match = scores.get(r).greedyMatches(gen.get(r).tokens());
+                for (boolean m : match) {
+                    assertTrue(m, "row " + r);
+                }
+                for (float lp : scores.get(r).completionLogProbs()) {
+                    assertTrue(lp <= 0 && lp > -50);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsCompletionStartsOutsideTheRow() {
+        try (Transformer model = Transformer.load(TinyModels.random("llama", 1), Device.cpu(), Precision.FP32)) {
+            Scorer scorer = new Scorer(model);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> scorer.score(List.of(new int[]{1, 2, 3}), new int[]{0}, 0));
+            assertTrue(e.getMessage().contains("row 0"));
+            assertThrows(IllegalArgumentException.class, () -> scorer.score(List.of(new int[]{1, 2}), new int[]{1, 1}, 0));
+            assertArrayEquals(new boolean[]{true, false},
+                    new TeacherForcedScores(new int[3], new float[2], new int[]{5, 6}).greedyMatches(new int[]{5, 7}));
+        }
+    }
+}
