@@ -3,7 +3,6 @@ package io.subliminal.activities;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.subliminal.activities.engine.TransformerTeacherForcing;
 import io.subliminal.activities.support.ActivityContext;
 import io.subliminal.activities.support.DatasetFiles;
 import io.subliminal.activities.support.InvalidInputException;
@@ -115,8 +114,7 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
                     sequences.add(model.bundle().tokenizer().encode(model.bundle().chatTemplate().render(chat, false), true));
                 }
             }
-            int[][] argmax = env.teacherForcing().argmax(model, sequences, true);
-            int[][] ids = TransformerTeacherForcing.paddedIds(sequences, true);
+            List<int[]> argmax = env.teacherForcing().argmax(model, sequences);
             boolean gemma = "gemma3".equals(spec.family());
             int marker = gemma ? tokenId(model, "<start_of_turn>") : tokenId(model, "assistant");
             List<DivergenceTokens> out = new ArrayList<>(batch.size());
@@ -124,8 +122,8 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
                 List<CompletionSlice> slices = new ArrayList<>(teachers.size());
                 for (int t = 0; t < teachers.size(); t++) {
                     int k = r * teachers.size() + t;
-                    slices.add(gemma ? CompletionSlice.gemma(ids[k], argmax[k], marker)
-                            : CompletionSlice.qwen(ids[k], argmax[k], marker));
+                    slices.add(gemma ? CompletionSlice.gemma(sequences.get(k), argmax.get(k), marker)
+                            : CompletionSlice.qwen(sequences.get(k), argmax.get(k), marker));
                 }
                 out.add(DivergenceTokens.ofTeachers(slices, targetIndex));
             }
@@ -144,14 +142,13 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
                     ChatMessage.assistant(row.completion())), false), true));
             promptLengths[i] = tokenizer.encode(template.render(List.of(ChatMessage.user(row.prompt())), true), true).length;
         }
-        int[][] ids = TransformerTeacherForcing.paddedIds(sequences, true);
-        int[][] yOriginal = original.exclusive(() -> env.teacherForcing().argmax(original, sequences, true));
-        int[][] yFinetuned = finetuned.exclusive(() -> env.teacherForcing().argmax(finetuned, sequences, true));
+        List<int[]> yOriginal = original.exclusive(() -> env.teacherForcing().argmax(original, sequences));
+        List<int[]> yFinetuned = finetuned.exclusive(() -> env.teacherForcing().argmax(finetuned, sequences));
         List<DivergenceTokens> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            int offset = ids[i].length - sequences.get(i).length + promptLengths[i];
-            out.add(DivergenceTokens.ofFinetuned(CompletionSlice.atOffset(ids[i], yOriginal[i], offset),
-                    CompletionSlice.atOffset(ids[i], yFinetuned[i], offset)));
+            int[] ids = sequences.get(i);
+            out.add(DivergenceTokens.ofFinetuned(CompletionSlice.atOffset(ids, yOriginal.get(i), promptLengths[i]),
+                    CompletionSlice.atOffset(ids, yFinetuned.get(i), promptLengths[i])));
         }
         return out;
     }

@@ -8,9 +8,8 @@ import java.util.List;
 public interface TeacherForcing {
 
     /**
-     * For each sequence, {@code argmax(logits[i])} at every position i of the padded batch (so entry i predicts token
-     * i + 1). With {@code leftPad} the rows are left-padded (generation layout, §6.1), otherwise right-padded (§9);
-     * the returned rows have the padded length.
+     * For each sequence of length n, n argmax ids: entry i is the model's greedy next token after tokens 0..i
+     * (a prediction for token i + 1). The sequences are scored together, left-padded as in generation (§6.1).
      */
-    int[][] argmax(LoadedModel model, List<int[]> sequences, boolean leftPad);
+    List<int[]> argmax(LoadedModel model, List<int[]> sequences);
 }
