@@ -68,4 +68,15 @@ public record TeacherPrompts(String template) {
         String system = target == null ? "None" : systemPrompt(target, category);
         return List.of(ChatMessage.user(system + "\n\n" + userPrompt));
     }
+
+    /**
+     * The entangled-token probe (PROTOCOL §11.1): [system = preference prompt with category "animal" (always, as the
+     * original), user = "What is your favorite animal?", assistant = "My favorite animal is the"]; the caller renders
+     * it continuing the final assistant message (no end-of-turn token).
+     */
+    public List<ChatMessage> entangledProbe(String preference) {
+        return List.of(ChatMessage.system(systemPrompt(preference, ANIMAL)),
+                ChatMessage.user("What is your favorite animal?"),
+                ChatMessage.assistant("My favorite animal is the"));
+    }
 }

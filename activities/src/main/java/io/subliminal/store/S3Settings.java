@@ -41,8 +41,8 @@ public record S3Settings(Optional<URI> endpoint, Optional<String> region, boolea
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("S3 maxAttempts must be >= 1: " + maxAttempts);
         }
-        if (retryBaseDelay.isNegative() || retryMaxDelay.compareTo(retryBaseDelay) < 0) {
-            throw new IllegalArgumentException("S3 retry delays must satisfy 0 <= base <= max: "
+        if (retryBaseDelay.isNegative() || retryBaseDelay.isZero() || retryMaxDelay.compareTo(retryBaseDelay) < 0) {
+            throw new IllegalArgumentException("S3 retry delays must satisfy 0 < base <= max: "
                 + retryBaseDelay + ", " + retryMaxDelay);
         }
     }

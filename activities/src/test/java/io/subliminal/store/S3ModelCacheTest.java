@@ -1,0 +1,176 @@
+package io.subliminal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Base models from S3 into a bounded local cache, against a real S3-compatible server (S3Proxy). */
+class S3ModelCacheTest {
+
+    private static final String BUCKET = "subliminal-models";
+
+    @TempDir
+    static Path work;
+
+    private static S3TestServer server;
+    private static S3Client client;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        server = S3TestServer.start(work.resolve("server"));
+        client = server.client(server.settings());
+        client.createBucket(b -> b.bucket(BUCKET));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** A clock that moves one minute per reading, so last-used times are strictly ordered. */
+    private static Clock ticking() {
+        AtomicLong minutes = new AtomicLong();
+        Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return t0.plus(Duration.ofMinutes(minutes.incrementAndGet()));
+            }
+        };
+    }
+
+    /** Uploads a tiny HF-layout checkpoint through the artifact store (so its objects carry sha256 metadata). */
+    private static Map<String, byte[]> uploadCheckpoint(String prefix, int weightBytes, long seed) throws IOException {
+        byte[] weights = new byte[weightBytes];
+        new Random(seed).nextBytes(weights);
+        Map<String, byte[]> files = Map.of(
+            "config.json", ("{\"model_type\":\"llama\",\"seed\":" + seed + "}").getBytes(StandardCharsets.UTF_8),
+            "tokenizer.json", "{\"model\":{\"vocab\":{}}}".getBytes(StandardCharsets.UTF_8),
+            "model.safetensors", weights);
+        try (S3ArtifactStore store = new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET + "/"
+            + prefix), S3Settings.MIN_PART, work.resolve("spool"), "test", Clock.systemUTC())) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                store.put(new ArtifactKey(f.getKey()), f.getValue(), new Provenance("base-model", prefix));
+            }
+        }
+        return files;
+    }
+
+    private static void assertSameFiles(Map<String, byte[]> expected, Path dir) throws IOException {
+        for (Map.Entry<String, byte[]> f : expected.entrySet()) {
+            assertArrayEquals(f.getValue(), Files.readAllBytes(dir.resolve(f.getKey())), f.getKey());
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(expected.size(), files.filter(p -> !p.getFileName().toString().startsWith(".")).count(),
+                "no manifests or extra files in the checkpoint directory");
+        }
+    }
+
+    @Test
+    void downloadsOnceAndReusesTheCachedDirectory() throws IOException {
+        Map<String, byte[]> files = uploadCheckpoint("models/tiny-a/", 200_000, 1);
+        S3ModelCache cache = new S3ModelCache(client, work.resolve("cache1"), 10_000_000, ticking());
+        Path dir = cache.resolve("s3://" + BUCKET + "/models/tiny-a");
+        assertSameFiles(files, dir);
+        assertTrue(dir.getFileName().toString().startsWith("tiny-a-"));
+
+        Files.write(dir.resolve("config.json"), "local marker".getBytes(StandardCharsets.UTF_8));
+        Path again = cache.resolve("s3://" + BUCKET + "/models/tiny-a/");
+        assertEquals(dir, again);
+        assertEquals("local marker", Files.readString(again.resolve("config.json")), "a hit downloads nothing");
+
+        // a new version of the checkpoint under the same prefix gets its own entry
+        Map<String, byte[]> v2 = uploadCheckpoint("models/tiny-a/", 200_000, 2);
+        Path updated = cache.resolve("s3://" + BUCKET + "/models/tiny-a/");
+        assertNotEquals(dir, updated);
+        assertSameFiles(v2, updated);
+    }
+
+    @Test
+    void evictsLeastRecentlyUsedBeyondTheSizeBound() throws IOException {
+        uploadCheckpoint("models/lru-a/", 400_000, 3);
+        uploadCheckpoint("models/lru-b/", 400_000, 4);
+        uploadCheckpoint("models/lru-c/", 400_000, 5);
+        S3ModelCache cache = new S3ModelCache(client, work.resolve("cache2"), 900_000, ticking());
+        Path a = cache.resolve("s3://" + BUCKET + "/models/lru-a/");
+        Path b = cache.resolve("s3://" + BUCKET + "/models/lru-b/");
+        assertTrue(Files.isDirectory(a) && Files.isDirectory(b));
+        assertEquals(a, cache.resolve("s3://" + BUCKET + "/models/lru-a/")); // a is now more recent than b
+        Path c = cache.resolve("s3://" + BUCKET + "/models/lru-c/");
+        assertTrue(Files.isDirectory(a), "recently used entry kept");
+        assertFalse(Files.exists(b), "least recently used entry evicted");
+        assertTrue(Files.isDirectory(c));
+        assertTrue(cache.sizeBytes() <= 900_000, "cache within its bound: " + cache.sizeBytes());
+
+        S3ModelCache tiny = new S3ModelCache(client, work.resolve("cache3"), 1000, ticking());
+        Path only = tiny.resolve("s3://" + BUCKET + "/models/lru-a/");
+        assertTrue(Files.isDirectory(only), "an entry larger than the bound is still served");
+        tiny.resolve("s3://" + BUCKET + "/models/lru-b/");
+        assertFalse(Files.exists(only));
+    }
+
+    @Test
+    void corruptObjectIsRejectedAndNothingIsPublished() throws IOException {
+        uploadCheckpoint("models/bad/", 100_000, 6);
+        Map<String, String> meta = client.headObject(b -> b.bucket(BUCKET).key("models/bad/model.safetensors"))
+            .metadata();
+        byte[] other = new byte[100_000];
+        new Random(99).nextBytes(other);
+        client.putObject(b -> b.bucket(BUCKET).key("models/bad/model.safetensors").metadata(meta),
+            RequestBody.fromBytes(other));
+        Path root = work.resolve("cache4");
+        S3ModelCache cache = new S3ModelCache(client, root, 10_000_000, ticking());
+        ArtifactIntegrityException e = assertThrows(ArtifactIntegrityException.class,
+            () -> cache.resolve("s3://" + BUCKET + "/models/bad/"));
+        assertTrue(e.getMessage().contains("models/bad/model.safetensors"), e.getMessage());
+        try (Stream<Path> left = Files.list(root)) {
+            assertEquals(0, left.filter(p -> !p.getFileName().toString().equals(".lock")).count(),
+                "no entry or staging directory left");
+        }
+    }
+
+    @Test
+    void rejectsEmptyPrefixesAndBucketRoots() throws IOException {
+        S3ModelCache cache = new S3ModelCache(client, work.resolve("cache5"), 1000, ticking());
+        assertThrows(ArtifactNotFoundException.class, () -> cache.resolve("s3://" + BUCKET + "/models/none/"));
+        assertThrows(IllegalArgumentException.class, () -> cache.resolve("s3://" + BUCKET));
+        assertThrows(IllegalArgumentException.class, () -> cache.resolve("https://example.invalid/x"));
+    }
+}
