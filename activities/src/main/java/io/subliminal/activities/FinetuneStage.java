@@ -150,9 +150,13 @@ public final class FinetuneStage implements FinetuneActivity {
         }
     }
 
-    /** Restores the checkpoint the last heartbeat names (locally, or from the store); returns its step (0 = fresh). */
+    /**
+     * Restores the latest checkpoint: the one the last heartbeat names (from this worker's scratch, or from the store
+     * when another worker wrote it) or a later complete one in this worker's scratch (heartbeats are throttled, so the
+     * last one sent may lag). Returns its step (0 = fresh start).
+     */
     private static int resume(ActivityContext context, StageOutputs outputs, Trainer trainer, Path checkpoints) {
-        int step = (int) context.resumePoint();
+        int step = Math.max((int) context.resumePoint(), latestLocalCheckpoint(checkpoints));
         if (step <= 0) {
             return 0;
         }
@@ -166,6 +170,21 @@ public final class FinetuneStage implements FinetuneActivity {
         }
         trainer.resume(dir);
         return step;
+    }
+
+    private static int latestLocalCheckpoint(Path checkpoints) {
+        if (!Files.isDirectory(checkpoints)) {
+            return 0;
+        }
+        try (var entries = Files.list(checkpoints)) {
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("checkpoint-\\d+"))
+                    .mapToInt(n -> Integer.parseInt(n.substring("checkpoint-".length())))
+                    .max().orElse(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoints in " + checkpoints + ": " + e.getMessage(), e);
+        }
     }
 
     static String checkpointName(int step) {

@@ -49,6 +49,9 @@ final class StageTestKit implements AutoCloseable {
 
     final Path root;
     final StageEnvironment env;
+    final FaultInjectingStore store;
+    /** When set, the sampler call with this 1-based number fails (a simulated worker loss mid-stage). */
+    volatile int failSamplerCall;
     final AtomicInteger samplerCalls = new AtomicInteger();
     final AtomicInteger scorerCalls = new AtomicInteger();
     final List<StageProgress> heartbeats = new CopyOnWriteArrayList<>();
@@ -58,7 +61,7 @@ final class StageTestKit implements AutoCloseable {
         this.root = root;
         try {
             LocalArtifactStore artifacts = new LocalArtifactStore(root.resolve("store"));
-            ArtifactStageStore store = new ArtifactStageStore(artifacts, root.resolve("worker"));
+            store = new FaultInjectingStore(new ArtifactStageStore(artifacts, root.resolve("worker")));
             ModelRegistry registry = new ModelRegistry(List.of(
                     new ModelSpec(TINY, "tiny/llama-smollm2-vocab", "llama", 2, "test model", "hf", true),
                     new ModelSpec(SMOL, "HuggingFaceTB/SmolLM2-135M-Instruct", "llama", 30, "embedded", "gguf", true)));
@@ -66,7 +69,9 @@ final class StageTestKit implements AutoCloseable {
             EngineSampler sampler = new EngineSampler();
             ScorerTeacherForcing scorer = new ScorerTeacherForcing();
             TokenSampler counted = (model, prompts, decoding, max, stop, seed) -> {
-                samplerCalls.incrementAndGet();
+                if (samplerCalls.incrementAndGet() == failSamplerCall) {
+                    throw new IllegalStateException("simulated worker loss at sampler call " + failSamplerCall);
+                }
                 return sampler.sample(model, prompts, decoding, max, stop, seed);
             };
             TeacherForcing countedScorer = (model, sequences) -> {
@@ -104,7 +109,7 @@ final class StageTestKit implements AutoCloseable {
     <T> T stub(Class<T> activity) {
         return temporal.newActivityStub(activity, ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofMinutes(30))
-                .setHeartbeatTimeout(Duration.ofMinutes(5))
+                .setHeartbeatTimeout(Duration.ofSeconds(3))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
                 .build());
     }

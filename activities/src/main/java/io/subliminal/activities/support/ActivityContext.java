@@ -43,9 +43,18 @@ public final class ActivityContext implements AutoCloseable {
 
     private final StageProgress resumeFrom;
 
-    /** The context of the activity running on this thread, ticking every {@link #DEFAULT_TICK}. */
+    /**
+     * The context of the activity running on this thread, ticking every {@link #DEFAULT_TICK} or a third of the
+     * activity's heartbeat timeout, whichever is shorter.
+     */
     public static ActivityContext current() {
-        return new ActivityContext(Activity.getExecutionContext(), DEFAULT_TICK);
+        ActivityExecutionContext execution = Activity.getExecutionContext();
+        Duration timeout = execution.getInfo().getHeartbeatTimeout();
+        Duration tick = DEFAULT_TICK;
+        if (timeout != null && !timeout.isZero() && timeout.dividedBy(3).compareTo(tick) < 0) {
+            tick = timeout.dividedBy(3);
+        }
+        return new ActivityContext(execution, tick.isZero() ? Duration.ofMillis(100) : tick);
     }
 
     /** The context of the activity running on this thread with a given ticker interval. */
