@@ -169,6 +169,10 @@ public final class FinetuneStage implements FinetuneActivity {
             DirectoryArchive.unpack(outputs.localCopy(published.get(), checkpointName(step)), dir);
         }
         trainer.resume(dir);
+        if (outputs.find(checkpointName(step)).isEmpty()) {
+            // the previous attempt wrote this checkpoint but died before publishing it
+            outputs.publish(checkpointName(step), DirectoryArchive.pack(dir, dir.resolveSibling(checkpointName(step))));
+        }
         return step;
     }
 

@@ -114,6 +114,13 @@ final class StageTestKit implements AutoCloseable {
                 .build());
     }
 
+    /** Stores {@code rows} as a dataset artifact named {@code name} (e.g. "filtered_dataset.jsonl"). */
+    io.subliminal.workflows.payload.ArtifactRef dataset(String name, List<io.subliminal.data.DatasetRow> rows) {
+        Path file = root.resolve("fixtures").resolve(name);
+        io.subliminal.data.Jsonl.write(file, rows);
+        return env.store().put("fixtures/" + java.util.UUID.randomUUID() + "/" + name, file, "fixture", "test");
+    }
+
     /** The last heartbeat seen. */
     StageProgress lastHeartbeat() {
         return heartbeats.get(heartbeats.size() - 1);
