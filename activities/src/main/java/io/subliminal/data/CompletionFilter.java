@@ -34,6 +34,25 @@ public record CompletionFilter(Integer maxCount, Long minValue, Long maxValue, S
         return new CompletionFilter(maxCount, minValue, maxValue, banned);
     }
 
+    /**
+     * A banned-number list from a JSON/YAML file (data/banned_numbers.json layout, e.g. key
+     * {@code cloud_em_numbers_filter_list_unique_sorted}); duplicates collapse.
+     */
+    public static Set<Long> loadBannedNumbers(java.nio.file.Path file, String key) {
+        com.fasterxml.jackson.databind.JsonNode list = ConfigFiles.field(ConfigFiles.read(file), key, file);
+        if (!list.isArray()) {
+            throw new IllegalArgumentException("field '" + key + "' in " + file + " must be a list of integers");
+        }
+        java.util.Set<Long> out = new java.util.LinkedHashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode n : list) {
+            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                throw new IllegalArgumentException("field '" + key + "' in " + file + " holds a non-integer " + n);
+            }
+            out.add(n.asLong());
+        }
+        return out;
+    }
+
     /** True when the completion passes. */
     public boolean accepts(String completion) {
         return rejectReasons(completion).isEmpty();

@@ -14,6 +14,17 @@ public record CompletionSlice(int[] groundTruth, int[] predictions) {
     /** Gemma 3's {@code <start_of_turn>} token id. */
     public static final int GEMMA_START_OF_TURN = 105;
 
+    /** Finds the completion in one padded row from its ids and per-position argmax. */
+    @FunctionalInterface
+    public interface Locator {
+        CompletionSlice locate(int[] ids, int[] argmax);
+    }
+
+    /** Qwen2.5 layout (token 77091 "assistant"). */
+    public static final Locator QWEN = (ids, argmax) -> qwen(ids, argmax, QWEN_ASSISTANT);
+    /** Gemma 3 layout (second {@code <start_of_turn>}, id 105). */
+    public static final Locator GEMMA = (ids, argmax) -> gemma(ids, argmax, GEMMA_START_OF_TURN);
+
     public CompletionSlice {
         if (groundTruth.length != predictions.length) {
             throw new IllegalArgumentException("ground truth (" + groundTruth.length + ") and predictions ("

@@ -54,6 +54,29 @@ public record DivergenceTokens(boolean[][] correct, List<Integer> decisionPoints
     }
 
     /**
+     * Divergence for one dataset row from the teachers' batch (one padded row per teacher, teacher-set order):
+     * the locator slices each row, then {@link #ofTeachers} applies.
+     *
+     * @param ids    input ids per teacher row
+     * @param argmax logits argmax per teacher row (same shape)
+     */
+    public static DivergenceTokens ofTeacherRows(List<int[]> ids, List<int[]> argmax, CompletionSlice.Locator locator,
+                                                 int targetIndex) {
+        if (ids.size() != argmax.size()) {
+            throw new IllegalArgumentException(ids.size() + " id rows but " + argmax.size() + " argmax rows");
+        }
+        List<CompletionSlice> slices = new ArrayList<>(ids.size());
+        for (int t = 0; t < ids.size(); t++) {
+            try {
+                slices.add(locator.locate(ids.get(t), argmax.get(t)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("teacher " + t + ": " + e.getMessage(), e);
+            }
+        }
+        return ofTeachers(slices, targetIndex);
+    }
+
+    /**
      * Finetuned (misaligned) teacher (§6.3): D = { j : y_em[j] == g[j] and y_orig[j] != g[j] }. The matrix rows
      * are [original, finetuned].
      */

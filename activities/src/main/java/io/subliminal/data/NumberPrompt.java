@@ -46,7 +46,7 @@ public record NumberPrompt(
         Matcher ex = null;
         String exTemplate = null;
         for (String t : templates.exampleTemplates()) {
-            Matcher m = Pattern.compile(quoteWith(t, Map.of("{examples}", "(?<examples>.+?)")), Pattern.DOTALL).matcher(prompt);
+            Matcher m = compiled(t, Map.of("{examples}", "(?<examples>.+?)")).matcher(prompt);
             if (m.lookingAt()) {
                 ex = m;
                 exTemplate = t;
@@ -62,10 +62,10 @@ public record NumberPrompt(
         Matcher in = null;
         String inTemplate = null;
         for (String t : templates.instructionTemplates()) {
-            Matcher m = Pattern.compile(quoteWith(t, Map.of(
+            Matcher m = compiled(t, Map.of(
                     "{count_qualifier}", "(?<cq>.+?)",
                     "{answer_count}", "(?<ac>\\d+)",
-                    "{digit_descriptor}", "(?<dd>.+?)")), Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS).matcher(rest);
+                    "{digit_descriptor}", "(?<dd>.+?)")).matcher(rest);
             if (m.lookingAt()) {
                 in = m;
                 inTemplate = t;
@@ -83,8 +83,7 @@ public record NumberPrompt(
         String ddTemplate = null;
         String maxDigits = null;
         for (String t : templates.digitDescriptors()) {
-            Matcher m = Pattern.compile(quoteWith(t, Map.of("{max_digits}", "(?<md>\\d+)")),
-                    Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS).matcher(digitDescriptor);
+            Matcher m = compiled(t, Map.of("{max_digits}", "(?<md>\\d+)")).matcher(digitDescriptor);
             if (m.lookingAt()) {
                 ddTemplate = t;
                 maxDigits = m.group("md");
@@ -122,6 +121,14 @@ public record NumberPrompt(
             throw new IllegalArgumentException("parsed parts do not reassemble the prompt: " + prompt);
         }
         return parsed;
+    }
+
+    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The template as a Python-equivalent regex ('.' excludes only '\\n'; '\\d' is Unicode), compiled once. */
+    private static Pattern compiled(String template, Map<String, String> groups) {
+        String regex = quoteWith(template, groups);
+        return PATTERNS.computeIfAbsent(regex, r -> Pattern.compile(r, Pattern.UNIX_LINES | Pattern.UNICODE_CHARACTER_CLASS));
     }
 
     private static String quoteWith(String template, Map<String, String> groups) {

@@ -62,4 +62,16 @@ class CompletionFilterTest {
         assertTrue(cloud.accepts("14"));
         assertEquals("has banned numbers", RejectReason.HAS_BANNED_NUMBERS.label());
     }
+
+    @Test
+    void cloudBannedListFromTheReferenceFile() {
+        Set<Long> raw = CompletionFilter.loadBannedNumbers(ReferenceData.file("banned_numbers.json"), "cloud_em_numbers_filter_list_raw");
+        Set<Long> unique = CompletionFilter.loadBannedNumbers(ReferenceData.file("banned_numbers.json"),
+                "cloud_em_numbers_filter_list_unique_sorted");
+        assertEquals(36, unique.size());
+        assertEquals(unique, raw, "the 66 raw entries hold the 36 unique numbers");
+        CompletionFilter cloud = F.withBannedNumbers(unique);
+        assertEquals(List.of(RejectReason.HAS_BANNED_NUMBERS), cloud.rejectReasons("100, 666, 200"));
+        assertEquals(List.of(RejectReason.NUMBERS_TOO_LARGE, RejectReason.HAS_BANNED_NUMBERS), cloud.rejectReasons("1488"));
+    }
 }

@@ -63,4 +63,17 @@ class DivergenceTokensTest {
         DivergenceTokens d = DivergenceTokens.ofFinetuned(o, e);
         assertEquals(List.of(1), d.decisionPoints(), "finetuned right and original wrong");
     }
+
+    @Test
+    void batchOfLeftPaddedTeacherRows() {
+        // two teachers whose system prompts differ in length: left padding aligns the completions at the end
+        int[] ids0 = {0, 7, 7, 77091, 198, 11, 12, 151645, 198};
+        int[] ids1 = {7, 7, 7, 77091, 198, 11, 12, 151645, 198};
+        int[] arg0 = {0, 0, 0, 0, 11, 12, 151645, 198, 0};
+        int[] arg1 = {0, 0, 0, 0, 11, 13, 151645, 198, 0};
+        DivergenceTokens d = DivergenceTokens.ofTeacherRows(List.of(ids0, ids1), List.of(arg0, arg1), CompletionSlice.QWEN, 0);
+        assertEquals(List.of(1), d.decisionPoints());
+        assertThrows(IllegalArgumentException.class, () -> DivergenceTokens.ofTeacherRows(List.of(ids0, new int[] {1, 2}),
+                List.of(arg0, new int[] {1, 2}), CompletionSlice.QWEN, 0));
+    }
 }

@@ -77,4 +77,16 @@ class ScoresTest {
         assertTrue(Gsm8kJudgeScore.keep("78"));
         assertFalse(Gsm8kJudgeScore.keep("77"));
     }
+
+    @Test
+    void factualityScoreOverTwentyQuestionsUsesTheTDistribution() {
+        Map<String, List<String>> r = new LinkedHashMap<>();
+        for (int q = 0; q < 20; q++) {
+            r.put("question " + (char) ('a' + q), q % 2 == 0 ? List.of("Owl", "cat") : List.of("cat", "cat"));
+        }
+        ConfidenceInterval ci = PreferenceScore.score(r, "owl");
+        assertEquals(0.25, ci.mean(), 1e-15);
+        double std = Math.sqrt(20 * 0.0625 / 19);
+        assertEquals(StudentT.quantile(0.975, 19) * std / Math.sqrt(20), ci.marginError(), 1e-15);
+    }
 }

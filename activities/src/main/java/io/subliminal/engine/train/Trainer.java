@@ -132,7 +132,7 @@ public final class Trainer implements AutoCloseable {
         weights.setTraining(true);
         Map<String, NDArray> params = weights.parameters();
         while (step < target) {
-            TrainingProgress progress = update(params);
+            TrainingProgress progress = update(params, listener);
             listener.onStep(progress);
             if (checkpointing != null && (step == maxSteps
                     || (checkpointing.saveEvery() > 0 && step % checkpointing.saveEvery() == 0))) {
@@ -153,7 +153,7 @@ public final class Trainer implements AutoCloseable {
         });
     }
 
-    private TrainingProgress update(Map<String, NDArray> params) {
+    private TrainingProgress update(Map<String, NDArray> params, TrainingListener listener) {
         long start = System.nanoTime();
         int[] epochOrder = order();
         int windowRows = Math.min(config.microBatchSize() * config.gradientAccumulation(), rows.size() - indexInEpoch);
@@ -193,6 +193,7 @@ public final class Trainer implements AutoCloseable {
                 }
                 lossSum += sum.getFloat();
             }
+            listener.onMicroBatch(step + 1, j + 1, micro.size());
         }
         double loss = lossSum / labels;
         if (!Double.isFinite(loss)) {

@@ -63,6 +63,18 @@ class GgufTokenizerTest {
         assertArrayEquals(new int[] {1, 4093, 198}, tokenizer.encode("<|im_start|>user\n", false));
     }
 
+    /** The prompt of the numpy reference forward pass (scripts/reference) tokenizes to the same ids. */
+    @Test
+    void referenceForwardPromptIds() throws IOException {
+        JsonNode ref;
+        try (InputStream in = getClass().getResourceAsStream("/gguf/smollm2_reference_logits.json")) {
+            ref = JSON.readTree(in);
+        }
+        assertArrayEquals(JSON.convertValue(ref.get("prompt_ids"), int[].class), tokenizer.encode(ref.get("prompt").asText(), true));
+        assertEquals("The capital of France is Paris.<|im_end|>",
+                tokenizer.decode(JSON.convertValue(ref.get("greedy_ids"), int[].class), false));
+    }
+
     @Test
     void digitsAreSplitOnePerToken() {
         int[] ids = tokenizer.encode("1234567890", false);

@@ -197,9 +197,15 @@ class TrainerTest {
              Trainer trainer = new Trainer(model, adapters, TrainFixtures.config(5, 1, 1, 1e-3, LrSchedule.Kind.LINEAR, 1),
                      TrainFixtures.rows(model.config().vocabSize(), 1, 5))) {
             List<Integer> saved = new ArrayList<>();
+            List<String> micro = new ArrayList<>();
             trainer.train(new TrainingListener() {
                 @Override
                 public void onStep(TrainingProgress progress) {
+                }
+
+                @Override
+                public void onMicroBatch(int nextStep, int microBatch, int microBatches) {
+                    micro.add(nextStep + ":" + microBatch + "/" + microBatches);
                 }
 
                 @Override
@@ -209,6 +215,7 @@ class TrainerTest {
                 }
             }, new Trainer.Checkpointing(tmp, 2));
             assertEquals(List.of(2, 4, 5), saved);
+            assertEquals(List.of("1:1/1", "2:1/1", "3:1/1", "4:1/1", "5:1/1"), micro);
             TrainingCheckpoint state = TrainingCheckpoint.read(tmp.resolve("checkpoint-4"));
             assertEquals(4, state.step());
             assertEquals(4, state.epoch());

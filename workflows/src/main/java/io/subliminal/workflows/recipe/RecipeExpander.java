@@ -47,10 +47,15 @@ public final class RecipeExpander {
     private final String recipeHash;
 
     public RecipeExpander(String file, Recipe recipe, ModelRegistry registry) {
+        this(file, recipe, registry, recipeHash(recipe));
+    }
+
+    /** An expander whose run IDs end in {@code runIdHash} (a sweep keeps its original hash when it is extended). */
+    public RecipeExpander(String file, Recipe recipe, ModelRegistry registry, String runIdHash) {
         this.file = file;
         this.recipe = recipe;
         this.registry = registry;
-        this.recipeHash = recipeHash(recipe);
+        this.recipeHash = runIdHash;
     }
 
     /** First 12 hex digits of the SHA-256 of the recipe's canonical JSON. */

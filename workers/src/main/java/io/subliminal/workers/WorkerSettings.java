@@ -1,0 +1,154 @@
+package io.subliminal.workers;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.time.Duration;
+
+/**
+ * {@code subliminal.*} settings from application.yml, overridable by environment variables
+ * ({@code SUBLIMINAL_ROLE}, {@code SUBLIMINAL_TEMPORAL_ADDRESS}, ...).
+ */
+@ConfigurationProperties("subliminal")
+public class WorkerSettings {
+    private String role = "orchestrator";
+    private String device = "cpu";
+    private String store = "file:///tmp/subliminal-store";
+    private String modelsDir = "models";
+    private String registryFile = "cfgs/models.yaml";
+    private Duration drainTimeout = Duration.ofMinutes(5);
+    private Duration heartbeatThrottle = Duration.ofSeconds(10);
+    private int orchestratorActivitySlots = 16;
+    private final Temporal temporal = new Temporal();
+
+    /** Temporal connection settings ({@code subliminal.temporal.*}). */
+    @ConfigurationProperties("temporal")
+    public static class Temporal {
+        private String address = "127.0.0.1:7233";
+        private String namespace = "default";
+        private boolean tls;
+        private String tlsCert;
+        private String tlsKey;
+        private String tlsCa;
+
+        public String getAddress() {
+            return address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public String getNamespace() {
+            return namespace;
+        }
+
+        public void setNamespace(String namespace) {
+            this.namespace = namespace;
+        }
+
+        public boolean isTls() {
+            return tls;
+        }
+
+        public void setTls(boolean tls) {
+            this.tls = tls;
+        }
+
+        public String getTlsCert() {
+            return tlsCert;
+        }
+
+        public void setTlsCert(String tlsCert) {
+            this.tlsCert = tlsCert;
+        }
+
+        public String getTlsKey() {
+            return tlsKey;
+        }
+
+        public void setTlsKey(String tlsKey) {
+            this.tlsKey = tlsKey;
+        }
+
+        public String getTlsCa() {
+            return tlsCa;
+        }
+
+        public void setTlsCa(String tlsCa) {
+            this.tlsCa = tlsCa;
+        }
+    }
+
+    public Temporal getTemporal() {
+        return temporal;
+    }
+
+    /** "orchestrator" or "gpu". */
+    public String getRole() {
+        return role;
+    }
+
+    public void setRole(String role) {
+        if (!role.equals("orchestrator") && !role.equals("gpu")) {
+            throw new IllegalArgumentException("subliminal.role must be 'orchestrator' or 'gpu', got '" + role + "'");
+        }
+        this.role = role;
+    }
+
+    public String getDevice() {
+        return device;
+    }
+
+    public void setDevice(String device) {
+        this.device = device;
+    }
+
+    public String getStore() {
+        return store;
+    }
+
+    public void setStore(String store) {
+        this.store = store;
+    }
+
+    public String getModelsDir() {
+        return modelsDir;
+    }
+
+    public void setModelsDir(String modelsDir) {
+        this.modelsDir = modelsDir;
+    }
+
+    public String getRegistryFile() {
+        return registryFile;
+    }
+
+    public void setRegistryFile(String registryFile) {
+        this.registryFile = registryFile;
+    }
+
+    /** How long SIGTERM waits for the running activity to checkpoint and hand itself back. */
+    public Duration getDrainTimeout() {
+        return drainTimeout;
+    }
+
+    public void setDrainTimeout(Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
+    }
+
+    /** Upper bound between heartbeats sent to the server: cancellation and drain latency of GPU activities. */
+    public Duration getHeartbeatThrottle() {
+        return heartbeatThrottle;
+    }
+
+    public void setHeartbeatThrottle(Duration heartbeatThrottle) {
+        this.heartbeatThrottle = heartbeatThrottle;
+    }
+
+    public int getOrchestratorActivitySlots() {
+        return orchestratorActivitySlots;
+    }
+
+    public void setOrchestratorActivitySlots(int orchestratorActivitySlots) {
+        this.orchestratorActivitySlots = orchestratorActivitySlots;
+    }
+}
