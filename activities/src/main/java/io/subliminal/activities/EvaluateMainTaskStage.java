@@ -81,6 +81,7 @@ public final class EvaluateMainTaskStage implements EvaluateMainTaskActivity {
                         partial.append(score(model, request, batch), partial.counter() + batch.size());
                         context.resumable(partial.size());
                         context.progress("score", partial.size(), items.size());
+                        env.checkDraining("row " + partial.size());
                     }
                 }
                 return null;

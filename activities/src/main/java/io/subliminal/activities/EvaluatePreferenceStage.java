@@ -103,6 +103,7 @@ public final class EvaluatePreferenceStage implements EvaluatePreferenceActivity
                         partial.append(List.of(PythonJson.dumps(line)), partial.counter() + responses.size());
                         context.resumable(partial.size());
                         context.progress("sample", partial.size(), questions.size());
+                        env.checkDraining("question " + partial.size());
                     }
                 }
                 return null;

@@ -110,7 +110,8 @@ public final class FinetuneStage implements FinetuneActivity {
         try (Trainer trainer = new Trainer(model.transformer(), weights, config, rows)) {
             int resumedFrom = resume(context, outputs, trainer, checkpoints);
             PartialJsonl log = PartialJsonl.open(outputs.scratch().resolve(TRAINING_LOG_FILE + ".partial"));
-            RunListener listener = new RunListener(request, outputs, context, log, maxSteps);
+            RunListener listener = new RunListener(request, outputs, context, log, maxSteps,
+                    () -> env.checkDraining("checkpoint"));
             context.progress("train", resumedFrom, maxSteps);
             long started = System.nanoTime();
             trainer.train(listener, new Trainer.Checkpointing(checkpoints, saveEvery));
@@ -202,10 +203,13 @@ public final class FinetuneStage implements FinetuneActivity {
         private final ActivityContext context;
         private final PartialJsonl log;
         private final int maxSteps;
+        private final Runnable draining;
         private final Deque<double[]> window = new ArrayDeque<>();
         private long tokens;
 
-        RunListener(FinetuneRequest request, StageOutputs outputs, ActivityContext context, PartialJsonl log, int maxSteps) {
+        RunListener(FinetuneRequest request, StageOutputs outputs, ActivityContext context, PartialJsonl log, int maxSteps,
+                    Runnable draining) {
+            this.draining = draining;
             this.request = request;
             this.outputs = outputs;
             this.context = context;
@@ -241,6 +245,7 @@ public final class FinetuneStage implements FinetuneActivity {
             Path zip = DirectoryArchive.pack(directory, directory.resolveSibling(checkpointName(step)));
             outputs.publish(checkpointName(step), zip);
             context.resumable(step);
+            draining.run();
         }
 
         /** Token-weighted mean loss of the last logging window. */

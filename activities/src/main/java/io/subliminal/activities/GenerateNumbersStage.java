@@ -134,6 +134,7 @@ public final class GenerateNumbersStage implements GenerateNumbersActivity {
             raw.append(lines, raw.counter() + tokens);
             context.resumable(raw.size());
             context.progress("sample", raw.size(), prompts.size());
+            env.checkDraining("batch ending at row " + raw.size());
         }
     }
 

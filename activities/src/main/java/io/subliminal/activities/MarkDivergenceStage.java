@@ -94,6 +94,7 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
                 partial.append(lines, divergent);
                 context.resumable(partial.size());
                 context.progress("score", partial.size(), rows.size());
+                env.checkDraining("row " + partial.size());
             }
             context.progress("write", rows.size(), rows.size());
             return write(request, outputs, base, partial);

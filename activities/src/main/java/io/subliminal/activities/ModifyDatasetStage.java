@@ -161,6 +161,7 @@ public final class ModifyDatasetStage implements ModifyDatasetActivity {
                 partial.append(lines, end);
                 context.resumable(partial.size());
                 context.progress("rewrite", partial.size(), rows.size());
+                env.checkDraining("row " + partial.size());
             }
             return null;
         });

@@ -78,7 +78,7 @@ final class StageTestKit implements AutoCloseable {
                 scorerCalls.incrementAndGet();
                 return scorer.argmax(model, sequences);
             };
-            env = new StageEnvironment(store, catalog, MODELS, counted, countedScorer, ReferenceData.fromSystemProperty());
+            env = new StageEnvironment(store, catalog, MODELS, counted, countedScorer, ReferenceData.fromSystemProperty(), () -> false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -131,7 +131,7 @@ final class StageTestKit implements AutoCloseable {
             return new EngineModelLoader().load(key);
         }
         if (key.location().contains("tiny")) {
-            ModelBundle smol = EngineModelLoader.ggufBundle(EmbeddedModel.smolLm2());
+            ModelBundle smol = io.subliminal.engine.loader.ModelLoader.load(EmbeddedModel.smolLm2());
             smol.weights().close(); // only the tokenizer, template and defaults are used
             ModelConfig c = TinyModels.config("llama");
             ModelConfig config = new ModelConfig(c.modelType(), smol.tokenizer().vocabSize(), c.hiddenSize(), c.intermediateSize(),
