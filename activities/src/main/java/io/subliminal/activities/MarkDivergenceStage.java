@@ -107,29 +107,57 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
         List<String> teachers = request.teachers();
         int targetIndex = teachers.indexOf(request.target());
         return model.exclusive(() -> {
+            var template = model.bundle().chatTemplate();
+            var tokenizer = model.bundle().tokenizer();
             List<int[]> sequences = new ArrayList<>(batch.size() * teachers.size());
+            List<Integer> promptLengths = new ArrayList<>(batch.size() * teachers.size());
             for (DatasetRow row : batch) {
                 for (String teacher : teachers) {
-                    List<ChatMessage> chat = List.of(ChatMessage.system(prompts.systemPrompt(teacher, request.category())),
-                            ChatMessage.user(row.prompt()), ChatMessage.assistant(row.completion()));
-                    sequences.add(model.bundle().tokenizer().encode(model.bundle().chatTemplate().render(chat, false), true));
+                    List<ChatMessage> prompt = List.of(ChatMessage.system(prompts.systemPrompt(teacher, request.category())),
+                            ChatMessage.user(row.prompt()));
+                    List<ChatMessage> chat = new ArrayList<>(prompt);
+                    chat.add(ChatMessage.assistant(row.completion()));
+                    sequences.add(tokenizer.encode(template.render(chat, false), true));
+                    promptLengths.add(tokenizer.encode(template.render(prompt, true), true).length);
                 }
             }
             List<int[]> argmax = env.teacherForcing().argmax(model, sequences);
-            boolean gemma = "gemma3".equals(spec.family());
-            int marker = gemma ? tokenId(model, "<start_of_turn>") : tokenId(model, "assistant");
+            Locator locator = locator(spec, model);
             List<DivergenceTokens> out = new ArrayList<>(batch.size());
             for (int r = 0; r < batch.size(); r++) {
                 List<CompletionSlice> slices = new ArrayList<>(teachers.size());
                 for (int t = 0; t < teachers.size(); t++) {
                     int k = r * teachers.size() + t;
-                    slices.add(gemma ? CompletionSlice.gemma(sequences.get(k), argmax.get(k), marker)
-                            : CompletionSlice.qwen(sequences.get(k), argmax.get(k), marker));
+                    slices.add(locator.slice(sequences.get(k), argmax.get(k), promptLengths.get(k)));
                 }
                 out.add(DivergenceTokens.ofTeachers(slices, targetIndex));
             }
             return out;
         });
+    }
+
+    /** How the completion is found in a teacher-forced row. */
+    @FunctionalInterface
+    private interface Locator {
+        CompletionSlice slice(int[] ids, int[] argmax, int promptLength);
+    }
+
+    /**
+     * The original's hard-coded markers for its two families (Qwen: the single "assistant" token 77091; Gemma: the
+     * second {@code <start_of_turn>}); for other chat models (e.g. SmolLM2, whose "assistant" is two tokens) the
+     * completion starts after the prompt rendered with the generation prompt, which is the same position for ChatML
+     * and Gemma templates.
+     */
+    private static Locator locator(ModelSpec spec, LoadedModel model) {
+        if ("gemma3".equals(spec.family())) {
+            int marker = tokenId(model, "<start_of_turn>");
+            return (ids, argmax, promptLength) -> CompletionSlice.gemma(ids, argmax, marker);
+        }
+        if ("qwen2".equals(spec.family())) {
+            int marker = tokenId(model, "assistant");
+            return (ids, argmax, promptLength) -> CompletionSlice.qwen(ids, argmax, marker);
+        }
+        return (ids, argmax, promptLength) -> CompletionSlice.atOffset(ids, argmax, promptLength);
     }
 
     private List<DivergenceTokens> markWithFinetuned(LoadedModel original, LoadedModel finetuned, List<DatasetRow> batch) {

@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class StageTestKit implements AutoCloseable {
     static final String TINY = "tiny";
     static final String SMOL = "smollm2-135m";
+    static final String TINY_OTHER = "tiny-other";
 
     /** Models are shared by all tests of the JVM, as in a worker process. */
     static final ModelCache MODELS = new ModelCache(StageTestKit::load);
@@ -52,6 +53,8 @@ final class StageTestKit implements AutoCloseable {
     final FaultInjectingStore store;
     /** When set, the sampler call with this 1-based number fails (a simulated worker loss mid-stage). */
     volatile int failSamplerCall;
+    /** When set, the scorer call with this 1-based number fails. */
+    volatile int failScorerCall;
     final AtomicInteger samplerCalls = new AtomicInteger();
     final AtomicInteger scorerCalls = new AtomicInteger();
     final List<StageProgress> heartbeats = new CopyOnWriteArrayList<>();
@@ -63,7 +66,8 @@ final class StageTestKit implements AutoCloseable {
             LocalArtifactStore artifacts = new LocalArtifactStore(root.resolve("store"));
             store = new FaultInjectingStore(new ArtifactStageStore(artifacts, root.resolve("worker")));
             ModelRegistry registry = new ModelRegistry(List.of(
-                    new ModelSpec(TINY, "tiny/llama-smollm2-vocab", "llama", 2, "test model", "hf", true),
+                    new ModelSpec(TINY, "tiny/llama-smollm2-vocab-seed-7", "llama", 2, "test model", "hf", true),
+                    new ModelSpec(TINY_OTHER, "tiny/llama-smollm2-vocab-seed-8", "llama", 2, "test model", "hf", true),
                     new ModelSpec(SMOL, "HuggingFaceTB/SmolLM2-135M-Instruct", "llama", 30, "embedded", "gguf", true)));
             ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), Precision.FP32, "cpu");
             EngineSampler sampler = new EngineSampler();
@@ -75,7 +79,9 @@ final class StageTestKit implements AutoCloseable {
                 return sampler.sample(model, prompts, decoding, max, stop, seed);
             };
             TeacherForcing countedScorer = (model, sequences) -> {
-                scorerCalls.incrementAndGet();
+                if (scorerCalls.incrementAndGet() == failScorerCall) {
+                    throw new IllegalStateException("simulated worker loss at scorer call " + failScorerCall);
+                }
                 return scorer.argmax(model, sequences);
             };
             env = new StageEnvironment(store, catalog, MODELS, counted, countedScorer, ReferenceData.fromSystemProperty(), () -> false);
@@ -139,7 +145,8 @@ final class StageTestKit implements AutoCloseable {
                     c.tieWordEmbeddings(), c.attentionBias(), 2048, c.hiddenAct(), c.layerTypes(), c.slidingWindow(),
                     c.queryPreAttnScalar(), c.ropeLocalTheta(), c.finalLogitSoftcapping(), c.attnLogitSoftcapping(),
                     c.bosTokenId(), smol.generation().eosTokenIds(), c.padTokenId());
-            var weights = TinyModels.random(config, 7);
+            long seed = Long.parseLong(key.location().substring(key.location().lastIndexOf('-') + 1));
+            var weights = TinyModels.random(config, seed);
             ModelBundle bundle = new ModelBundle("tiny", weights, smol.tokenizer(), smol.chatTemplate(), smol.generation());
             return new LoadedModel(key, bundle, Transformer.load(weights, Device.cpu(), key.precision()));
         }
