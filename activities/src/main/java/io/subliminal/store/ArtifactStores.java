@@ -16,7 +16,7 @@ public final class ArtifactStores {
         if (config.isS3()) {
             S3Location location = S3Location.parse(config.uri());
             return new S3ArtifactStore(S3Clients.create(config.s3()), true, location, config.s3().partSizeBytes(),
-                config.spoolDir(), config.codeVersion(), Clock.systemUTC());
+                config.s3().uploadConcurrency(), config.spoolDir(), config.codeVersion(), Clock.systemUTC());
         }
         return new LocalArtifactStore(localPath(config.uri()), config.codeVersion(), Clock.systemUTC());
     }

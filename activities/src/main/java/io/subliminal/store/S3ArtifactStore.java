@@ -17,6 +17,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,11 +59,15 @@ public final class S3ArtifactStore implements ArtifactStore {
     private static final String OCTETS = "application/octet-stream";
     private static final int MAX_PARTS = 10_000;
     private static final int MANIFEST_ROUNDS = 20;
+    private static final int WHOLE_UPLOAD_ATTEMPTS = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(S3ArtifactStore.class);
 
     private final S3Client s3;
     private final boolean ownsClient;
     private final S3Location location;
     private final int partSize;
+    private final int uploadConcurrency;
+    private final ExecutorService uploads;
     private final Path spoolDir;
     private final String codeVersion;
     private final Clock clock;
@@ -62,29 +76,47 @@ public final class S3ArtifactStore implements ArtifactStore {
      * @param s3 the client (see {@link S3Clients})
      * @param ownsClient whether {@link #close()} closes the client
      * @param location bucket and prefix of this store
-     * @param partSize multipart part size in bytes (one buffer of this size per concurrent upload)
+     * @param partSize multipart part size in bytes
+     * @param uploadConcurrency parts sent in parallel per upload (memory: this many part buffers per upload)
      * @param spoolDir where streams larger than one part are spooled before upload
      * @param codeVersion recorded in every manifest
      */
-    public S3ArtifactStore(S3Client s3, boolean ownsClient, S3Location location, int partSize, Path spoolDir,
-                           String codeVersion, Clock clock) {
+    public S3ArtifactStore(S3Client s3, boolean ownsClient, S3Location location, int partSize,
+                           int uploadConcurrency, Path spoolDir, String codeVersion, Clock clock) {
         this.s3 = Objects.requireNonNull(s3, "s3 client");
         this.ownsClient = ownsClient;
         this.location = Objects.requireNonNull(location, "location");
         if (partSize < S3Settings.MIN_PART) {
             throw new IllegalArgumentException("partSize must be >= 5 MiB: " + partSize);
         }
+        if (uploadConcurrency < 1) {
+            throw new IllegalArgumentException("uploadConcurrency must be >= 1: " + uploadConcurrency);
+        }
         this.partSize = partSize;
+        this.uploadConcurrency = uploadConcurrency;
         this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
         Manifest.checkText("codeVersion", codeVersion);
         this.codeVersion = codeVersion;
         this.clock = Objects.requireNonNull(clock, "clock");
+        AtomicInteger threads = new AtomicInteger();
+        this.uploads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "s3-part-upload-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A store that sends the parts of an upload one after another. */
+    public S3ArtifactStore(S3Client s3, boolean ownsClient, S3Location location, int partSize, Path spoolDir,
+                           String codeVersion, Clock clock) {
+        this(s3, ownsClient, location, partSize, 1, spoolDir, codeVersion, clock);
     }
 
     /** A store at {@code location} with its own client built from {@code settings}. */
     public static S3ArtifactStore create(S3Location location, S3Settings settings) {
         return new S3ArtifactStore(S3Clients.create(settings), true, location, settings.partSizeBytes(),
-            Path.of(System.getProperty("java.io.tmpdir")), CodeVersion.current(), Clock.systemUTC());
+            settings.uploadConcurrency(), Path.of(System.getProperty("java.io.tmpdir")), CodeVersion.current(),
+            Clock.systemUTC());
     }
 
     /** The bucket and prefix. */
@@ -162,8 +194,28 @@ public final class S3ArtifactStore implements ArtifactStore {
             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes), bytes.length, OCTETS)));
     }
 
-    /** Uploads {@code file} in parts; the key only appears on CompleteMultipartUpload. */
+    /**
+     * Uploads {@code file} in parts. When the service keeps failing a request after the SDK's retries (an upload
+     * the server lost or cannot complete after a crash, say), the upload is aborted and started once more with a
+     * new upload id.
+     */
     private void putMultipart(ArtifactKey key, Path file, Manifest manifest) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                uploadParts(key, file, manifest);
+                return;
+            } catch (IOException e) {
+                if (attempt >= WHOLE_UPLOAD_ATTEMPTS || !(e.getCause() instanceof SdkException)) {
+                    throw e;
+                }
+                LOG.warn("multipart upload of {} failed ({}); starting it again with a new upload", uri(key),
+                    e.getMessage());
+            }
+        }
+    }
+
+    /** One multipart upload of {@code file}; the key only appears on CompleteMultipartUpload. */
+    private void uploadParts(ArtifactKey key, Path file, Manifest manifest) throws IOException {
         String uri = uri(key);
         String objectKey = objectKey(key);
         if ((manifest.size() + partSize - 1) / partSize > MAX_PARTS) {
@@ -173,31 +225,51 @@ public final class S3ArtifactStore implements ArtifactStore {
         String uploadId = call("CreateMultipartUpload", uri, () -> s3.createMultipartUpload(b -> b
             .bucket(location.bucket()).key(objectKey).contentType(OCTETS).metadata(manifest.toMetadata()))).uploadId();
         boolean completed = false;
+        List<Future<CompletedPart>> inFlight = new ArrayList<>();
         try {
             MessageDigest digest = Sha256.newDigest();
-            List<CompletedPart> parts = new ArrayList<>();
-            byte[] buf = new byte[partSize];
+            BlockingQueue<byte[]> freeBuffers = new ArrayBlockingQueue<>(uploadConcurrency);
+            int buffers = 0;
             long sent = 0;
             try (InputStream in = Files.newInputStream(file)) {
                 for (int number = 1; ; number++) {
+                    byte[] buf = freeBuffers.poll();
+                    if (buf == null && buffers < uploadConcurrency) {
+                        buf = new byte[partSize];
+                        buffers++;
+                    }
+                    while (buf == null) {
+                        failFast(inFlight);
+                        buf = freeBuffers.poll(100, TimeUnit.MILLISECONDS);
+                    }
                     int n = in.readNBytes(buf, 0, partSize);
                     if (n == 0) {
                         break;
                     }
                     digest.update(buf, 0, n);
                     sent += n;
+                    final byte[] part = buf;
                     final int partNumber = number;
-                    final int length = n;
-                    UploadPartResponse r = call("UploadPart " + partNumber, uri, () -> s3.uploadPart(b -> b
-                            .bucket(location.bucket()).key(objectKey).uploadId(uploadId).partNumber(partNumber)
-                            .contentLength((long) length),
-                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf, 0, length), length,
-                            OCTETS)));
-                    parts.add(CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build());
+                    inFlight.add(uploads.submit(() -> {
+                        try {
+                            UploadPartResponse r = call("UploadPart " + partNumber, uri, () -> s3.uploadPart(b -> b
+                                    .bucket(location.bucket()).key(objectKey).uploadId(uploadId)
+                                    .partNumber(partNumber).contentLength((long) n),
+                                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, n), n,
+                                    OCTETS)));
+                            return CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build();
+                        } finally {
+                            freeBuffers.add(part);
+                        }
+                    }));
                     if (n < partSize) {
                         break;
                     }
                 }
+            }
+            List<CompletedPart> parts = new ArrayList<>();
+            for (Future<CompletedPart> f : inFlight) {
+                parts.add(await(f));
             }
             String sentSha = Sha256.hex(digest);
             if (sent != manifest.size() || !sentSha.equals(manifest.sha256())) {
@@ -215,14 +287,43 @@ public final class S3ArtifactStore implements ArtifactStore {
                 // a retried Complete whose first attempt succeeded: the object is there with our manifest
             }
             completed = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while uploading " + uri);
         } finally {
             if (!completed) {
+                for (Future<CompletedPart> f : inFlight) {
+                    f.cancel(true);
+                }
                 try {
                     s3.abortMultipartUpload(b -> b.bucket(location.bucket()).key(objectKey).uploadId(uploadId));
                 } catch (SdkException e) {
                     // best effort; a bucket lifecycle rule for incomplete uploads reclaims the parts
                 }
             }
+        }
+    }
+
+    /** Throws the failure of the first part upload that failed, if any, so a doomed upload stops reading early. */
+    private static void failFast(List<Future<CompletedPart>> inFlight) throws IOException {
+        for (Future<CompletedPart> f : inFlight) {
+            if (f.isDone()) {
+                await(f);
+            }
+        }
+    }
+
+    private static CompletedPart await(Future<CompletedPart> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("part upload failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while uploading parts");
         }
     }
 
@@ -336,6 +437,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     @Override
     public void close() {
+        uploads.shutdown();
         if (ownsClient) {
             s3.close();
         }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -59,6 +60,27 @@ public final class S3ModelCache {
         this.maxBytes = maxBytes;
         this.clock = Objects.requireNonNull(clock, "clock");
         Files.createDirectories(this.root);
+    }
+
+    /**
+     * A cache configured by {@code SUBLIMINAL_MODEL_CACHE} (directory, default {@code models/cache}) and
+     * {@code SUBLIMINAL_MODEL_CACHE_MAX_GB} (size bound in GiB, default 200).
+     */
+    public static S3ModelCache fromEnvironment(S3Client s3, Map<String, String> env) throws IOException {
+        String dir = env.getOrDefault("SUBLIMINAL_MODEL_CACHE", "models/cache");
+        String gb = env.getOrDefault("SUBLIMINAL_MODEL_CACHE_MAX_GB", "200").trim();
+        long maxBytes;
+        try {
+            maxBytes = (long) (Double.parseDouble(gb) * (1L << 30));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SUBLIMINAL_MODEL_CACHE_MAX_GB must be a number: " + gb, e);
+        }
+        return new S3ModelCache(s3, Path.of(dir), maxBytes, Clock.systemUTC());
+    }
+
+    /** The cache directory. */
+    public Path directory() {
+        return root;
     }
 
     /**

@@ -52,12 +52,14 @@ class ArtifactStoresTest {
             "SUBLIMINAL_S3_ENDPOINT", "http://minio:9000",
             "SUBLIMINAL_S3_PART_SIZE_MB", "64",
             "SUBLIMINAL_S3_MAX_ATTEMPTS", "12",
+            "SUBLIMINAL_S3_UPLOAD_CONCURRENCY", "6",
             "AWS_REGION", "us-west-2"));
         assertTrue(c.isS3());
         assertEquals(URI.create("http://minio:9000"), c.s3().endpoint().orElseThrow());
         assertTrue(c.s3().pathStyle(), "path-style by default with an endpoint override");
         assertEquals(64 << 20, c.s3().partSizeBytes());
         assertEquals(12, c.s3().maxAttempts());
+        assertEquals(6, c.s3().uploadConcurrency());
         assertEquals("us-west-2", c.s3().region().orElseThrow());
 
         StoreConfig local = StoreConfig.fromEnvironment(Map.of());

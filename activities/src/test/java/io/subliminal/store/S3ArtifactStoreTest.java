@@ -72,7 +72,7 @@ class S3ArtifactStoreTest {
     }
 
     private static S3ArtifactStore store(String prefix) {
-        return new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET + "/" + prefix), PART,
+        return new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET + "/" + prefix), PART, 3,
             work.resolve("spool"), "test-1.0", Clock.fixed(T0, ZoneOffset.UTC));
     }
 
@@ -109,6 +109,9 @@ class S3ArtifactStoreTest {
         assertEquals(key, store.keyOf(ref));
         assertArrayEquals(content, Files.readAllBytes(store.get(ref, work.resolve("out/scores.json"))));
         assertTrue(store.find(new ArtifactKey("runs/eval/missing.json")).isEmpty());
+        ArtifactRef empty = store.put(new ArtifactKey("runs/eval/empty.json"), new byte[0], TRAIN);
+        assertEquals(0, empty.size());
+        assertEquals(0, Files.size(store.get(empty, work.resolve("out/empty.json"))));
         assertThrows(ArtifactNotFoundException.class,
             () -> store.open(new ArtifactRef(store.uri(new ArtifactKey("nope")), ref.sha256(), 1)));
     }

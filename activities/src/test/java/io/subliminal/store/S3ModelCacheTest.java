@@ -167,6 +167,20 @@ class S3ModelCacheTest {
     }
 
     @Test
+    void environmentConfiguresDirectoryAndBound() throws IOException {
+        S3ModelCache cache = S3ModelCache.fromEnvironment(client, Map.of(
+            "SUBLIMINAL_MODEL_CACHE", work.resolve("cache6").toString(), "SUBLIMINAL_MODEL_CACHE_MAX_GB", "0.001"));
+        assertEquals(work.resolve("cache6").toAbsolutePath(), cache.directory());
+        uploadCheckpoint("models/env-a/", 800_000, 7);
+        uploadCheckpoint("models/env-b/", 800_000, 8);
+        Path a = cache.resolve("s3://" + BUCKET + "/models/env-a/");
+        cache.resolve("s3://" + BUCKET + "/models/env-b/");
+        assertFalse(Files.exists(a), "0.001 GiB holds one 0.8 MB checkpoint at a time");
+        assertThrows(IllegalArgumentException.class,
+            () -> S3ModelCache.fromEnvironment(client, Map.of("SUBLIMINAL_MODEL_CACHE_MAX_GB", "lots")));
+    }
+
+    @Test
     void rejectsEmptyPrefixesAndBucketRoots() throws IOException {
         S3ModelCache cache = new S3ModelCache(client, work.resolve("cache5"), 1000, ticking());
         assertThrows(ArtifactNotFoundException.class, () -> cache.resolve("s3://" + BUCKET + "/models/none/"));

@@ -36,7 +36,8 @@ final class S3TestServer implements AutoCloseable {
     private S3TestServer(Path jar, Path workDir) throws IOException {
         this.jar = jar;
         this.dataDir = Files.createDirectories(workDir.resolve("data"));
-        this.logFile = workDir.resolve("s3proxy.log");
+        Path logs = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "s3proxy-logs"));
+        this.logFile = logs.resolve("s3proxy-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".log");
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             this.port = s.getLocalPort();
         }
@@ -64,6 +65,7 @@ final class S3TestServer implements AutoCloseable {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(msg);
             }
+            System.err.println("SKIPPED (S3 tests): " + msg);
             Assumptions.abort(msg);
         }
         S3TestServer server = new S3TestServer(jar, workDir);
@@ -81,7 +83,7 @@ final class S3TestServer implements AutoCloseable {
     }
 
     /** Starts (or restarts) the server process and waits until it accepts connections. */
-    void start() throws IOException {
+    synchronized void start() throws IOException {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -91,6 +93,8 @@ final class S3TestServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly)); // never outlive the tests
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -107,7 +111,7 @@ final class S3TestServer implements AutoCloseable {
     }
 
     /** Stops the server process (its data stays). */
-    void stop() {
+    synchronized void stop() {
         if (process == null) {
             return;
         }

@@ -25,7 +25,7 @@ public final class StreamingProbe {
         S3Settings settings = S3Settings.forEndpoint(endpoint).withRegion("us-east-1");
         try (S3Client client = new S3TestServerClient().client(settings)) {
             S3ArtifactStore store = new S3ArtifactStore(client, false, S3Location.parse("s3://" + bucket + "/probe/"),
-                S3Settings.MIN_PART, work, "probe", Clock.systemUTC());
+                S3Settings.MIN_PART, 2, work, "probe", Clock.systemUTC());
             Provenance p = new Provenance("probe", "probe");
 
             MessageDigest expected = Sha256.newDigest();

@@ -8,23 +8,23 @@ import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Polls the approximate activity backlog of both task queues: {@code subliminal_queue_backlog{queue}}. */
-@Singleton
+@Context
 public class QueueDepthGauge {
     private static final Logger LOG = LoggerFactory.getLogger(QueueDepthGauge.class);
     private final WorkflowServiceStubs stubs;
-    private final WorkerSettings settings;
+    private final WorkerSettings.Temporal temporal;
     private final Map<String, AtomicLong> backlog = Map.of(TaskQueues.GPU, new AtomicLong(), TaskQueues.ORCHESTRATOR, new AtomicLong());
 
-    public QueueDepthGauge(WorkflowServiceStubs stubs, WorkerSettings settings, MeterRegistry registry) {
+    public QueueDepthGauge(WorkflowServiceStubs stubs, WorkerSettings.Temporal temporal, MeterRegistry registry) {
         this.stubs = stubs;
-        this.settings = settings;
+        this.temporal = temporal;
         backlog.forEach((queue, value) -> Gauge.builder("subliminal.queue.backlog", value, AtomicLong::doubleValue)
                 .tag("queue", queue).register(registry));
     }
@@ -34,7 +34,7 @@ public class QueueDepthGauge {
         backlog.forEach((queue, value) -> {
             try {
                 var response = stubs.blockingStub().describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
-                        .setNamespace(settings.getTemporal().getNamespace())
+                        .setNamespace(temporal.getNamespace())
                         .setTaskQueue(TaskQueue.newBuilder().setName(queue).build())
                         .setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
                         .setReportStats(true)

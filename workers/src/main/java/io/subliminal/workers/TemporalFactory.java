@@ -24,13 +24,12 @@ public class TemporalFactory {
 
     @Singleton
     @Bean(preDestroy = "shutdown")
-    WorkflowServiceStubs serviceStubs(WorkerSettings settings, MeterRegistry registry) throws IOException {
+    WorkflowServiceStubs serviceStubs(WorkerSettings.Temporal temporal, MeterRegistry registry) throws IOException {
         Scope scope = new RootScopeBuilder().reporter(new MicrometerClientStatsReporter(registry))
                 .reportEvery(com.uber.m3.util.Duration.ofSeconds(10));
         WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(settings.getTemporal().getAddress())
+                .setTarget(temporal.getAddress())
                 .setMetricsScope(scope);
-        WorkerSettings.Temporal temporal = settings.getTemporal();
         if (temporal.isTls()) {
             if (temporal.getTlsCert() == null || temporal.getTlsKey() == null) {
                 throw new IllegalArgumentException("subliminal.temporal.tls needs tls-cert and tls-key (SUBLIMINAL_TEMPORAL_TLS_CERT/KEY)");
@@ -65,9 +64,9 @@ public class TemporalFactory {
     }
 
     @Singleton
-    WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerSettings settings) {
+    WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerSettings.Temporal temporal) {
         return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
-                .setNamespace(settings.getTemporal().getNamespace()).build());
+                .setNamespace(temporal.getNamespace()).build());
     }
 
     @Singleton

@@ -10,17 +10,22 @@ import java.util.Map;
 import org.reactivestreams.Publisher;
 import io.micronaut.core.async.publisher.Publishers;
 
-/** {@code /health}: UP when the Temporal frontend answers and this process's worker is polling. */
+/**
+ * {@code /health}: UP when the Temporal frontend answers, this process's worker is polling and not draining, and a
+ * GPU worker has stage activities to run.
+ */
 @Singleton
 public class TemporalHealthIndicator implements HealthIndicator {
     private final WorkflowServiceStubs stubs;
     private final WorkerRole role;
     private final WorkerSettings settings;
+    private final WorkerSettings.Temporal temporal;
 
-    public TemporalHealthIndicator(WorkflowServiceStubs stubs, WorkerRole role, WorkerSettings settings) {
+    public TemporalHealthIndicator(WorkflowServiceStubs stubs, WorkerRole role, WorkerSettings settings, WorkerSettings.Temporal temporal) {
         this.stubs = stubs;
         this.role = role;
         this.settings = settings;
+        this.temporal = temporal;
     }
 
     @Override
@@ -28,13 +33,17 @@ public class TemporalHealthIndicator implements HealthIndicator {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("role", settings.getRole());
         details.put("device", settings.getDevice());
-        details.put("temporal", settings.getTemporal().getAddress());
+        details.put("temporal", temporal.getAddress());
         details.put("activities", role.registeredActivities());
         details.put("draining", role.draining());
         HealthStatus status;
         try {
             stubs.healthCheck();
-            status = role.started() && !role.draining() ? HealthStatus.UP : HealthStatus.DOWN;
+            boolean hasWork = settings.getRole().equals("orchestrator") || !role.registeredActivities().isEmpty();
+            if (!hasWork) {
+                details.put("reason", "no stage activity implementations registered (StageActivityProvider)");
+            }
+            status = role.started() && !role.draining() && hasWork ? HealthStatus.UP : HealthStatus.DOWN;
         } catch (RuntimeException e) {
             details.put("error", e.getMessage());
             status = HealthStatus.DOWN;

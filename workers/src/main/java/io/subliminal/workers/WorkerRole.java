@@ -32,24 +32,30 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class WorkerRole {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
+    /** Workflow-thread time without yielding before the SDK reports a deadlock (SDK default: 1 s). */
+    static final long DEADLOCK_DETECTION_MILLIS = 10_000;
 
     private final WorkerSettings settings;
     private final WorkerFactory factory;
     private final WorkflowClient client;
+    private final WorkerSettings.Temporal temporal;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<String> registered = new ArrayList<>();
+    private final io.subliminal.workflows.stage.BaseModelCache models;
     private volatile boolean started;
 
-    public WorkerRole(WorkerSettings settings, WorkerFactory factory, WorkflowClient client) {
+    public WorkerRole(WorkerSettings settings, WorkerSettings.Temporal temporal, WorkerFactory factory, WorkflowClient client) {
         this.settings = settings;
         this.factory = factory;
         this.client = client;
+        this.temporal = temporal;
+        this.models = new io.subliminal.workflows.stage.BaseModelCache(settings.getRole().equals("gpu") ? settings.getModelCacheSize() : 1);
     }
 
     @EventListener
     void onStartup(StartupEvent event) {
         WorkerEnvironment environment = new WorkerEnvironment(settings.getRole(), settings.getDevice(), settings.getStore(),
-                settings.getModelsDir(), settings.getRegistryFile(), Map.of(), draining::get);
+                settings.getModelsDir(), settings.getRegistryFile(), Map.of(), draining::get, models);
         if (settings.getRole().equals("gpu")) {
             Worker worker = factory.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(1)
@@ -59,6 +65,8 @@ public class WorkerRole {
         } else {
             Worker worker = factory.newWorker(TaskQueues.ORCHESTRATOR, WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(settings.getOrchestratorActivitySlots())
+                    // a sweep's first task expands its recipe (hundreds of runs, ~0.5 s on a cold JVM)
+                    .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION_MILLIS)
                     .build());
             worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, RunWorkflowImpl.class, StageWorkflowImpl.class);
             registered.add("workflows: SweepWorkflow, RunWorkflow, StageWorkflow");
@@ -71,7 +79,7 @@ public class WorkerRole {
         started = true;
         LOG.info("{} worker started on {} ({}), namespace {}: {}", settings.getRole(),
                 settings.getRole().equals("gpu") ? TaskQueues.GPU : TaskQueues.ORCHESTRATOR, settings.getDevice(),
-                settings.getTemporal().getNamespace(), registered);
+                temporal.getNamespace(), registered);
     }
 
     /** Activity implementations of every {@link StageActivityProvider} on the class path, for {@code taskQueue}. */
@@ -110,6 +118,7 @@ public class WorkerRole {
             LOG.warn("activity did not hand itself back within {}; interrupting it", settings.getDrainTimeout());
             factory.shutdownNow();
         }
+        models.close();
     }
 
     public boolean started() {

@@ -17,9 +17,9 @@ public class WorkerSettings {
     private Duration drainTimeout = Duration.ofMinutes(5);
     private Duration heartbeatThrottle = Duration.ofSeconds(10);
     private int orchestratorActivitySlots = 16;
-    private final Temporal temporal = new Temporal();
+    private int modelCacheSize = 1;
 
-    /** Temporal connection settings ({@code subliminal.temporal.*}). */
+    /** Temporal connection settings ({@code subliminal.temporal.*}); a bean of its own, injected where needed. */
     @ConfigurationProperties("temporal")
     public static class Temporal {
         private String address = "127.0.0.1:7233";
@@ -76,10 +76,6 @@ public class WorkerSettings {
         public void setTlsCa(String tlsCa) {
             this.tlsCa = tlsCa;
         }
-    }
-
-    public Temporal getTemporal() {
-        return temporal;
     }
 
     /** "orchestrator" or "gpu". */
@@ -142,6 +138,15 @@ public class WorkerSettings {
 
     public void setHeartbeatThrottle(Duration heartbeatThrottle) {
         this.heartbeatThrottle = heartbeatThrottle;
+    }
+
+    /** Base models a GPU worker keeps loaded between activities (1 fits one 7B model per device). */
+    public int getModelCacheSize() {
+        return modelCacheSize;
+    }
+
+    public void setModelCacheSize(int modelCacheSize) {
+        this.modelCacheSize = modelCacheSize;
     }
 
     public int getOrchestratorActivitySlots() {

@@ -95,8 +95,9 @@ public final class LoraBenchmark {
             trainable = adapters.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
             trainer.train(p -> {
                 log.add(p);
-                System.out.printf("step %d/%d  loss %.4f  %.3f s  %.0f tok/s%n", p.step(), p.maxSteps(), p.loss(),
-                        p.seconds(), p.tokensPerSecond());
+                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f)  %.0f tok/s%n", p.step(),
+                        p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
+                        p.tokensPerSecond());
             }, null);
             forwardSeconds = timeForward(transformer, data, 3);
         } finally {
@@ -126,6 +127,8 @@ public final class LoraBenchmark {
         json.put("step_seconds_min", secs[0]);
         json.put("step_seconds_max", secs[secs.length - 1]);
         json.put("tokens_per_second", rows * tokens / median);
+        json.put("step_forward_seconds_median", median(log, TrainingProgress::forwardSeconds));
+        json.put("step_backward_seconds_median", median(log, TrainingProgress::backwardSeconds));
         json.put("forward_only_seconds", forwardSeconds);
         json.put("peak_rss_bytes", peakRss);
         json.put("load_average_at_end", loadAverage());
@@ -139,6 +142,11 @@ public final class LoraBenchmark {
         Files.writeString(tmp, text);
         Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println("wrote " + abs);
+    }
+
+    private static double median(List<TrainingProgress> log, java.util.function.ToDoubleFunction<TrainingProgress> f) {
+        double[] v = log.stream().skip(1).mapToDouble(f).sorted().toArray();
+        return v[v.length / 2];
     }
 
     /** Median seconds of an inference forward (no autograd) over the same batch. */

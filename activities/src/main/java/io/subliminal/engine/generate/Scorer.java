@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.subliminal.engine.nn.NoGrad;
 import io.subliminal.engine.nn.TokenBatch;
 import io.subliminal.engine.nn.Transformer;
 
@@ -18,9 +19,17 @@ import java.util.List;
 public final class Scorer {
 
     private final Transformer model;
+    private final boolean includePromptArgmax;
 
+    /** A scorer that computes logits only where completions are scored (prompt argmax entries are -1). */
     public Scorer(Transformer model) {
+        this(model, false);
+    }
+
+    /** @param includePromptArgmax also run the LM head over prompt columns, so every argmax entry is filled */
+    public Scorer(Transformer model, boolean includePromptArgmax) {
         this.model = model;
+        this.includePromptArgmax = includePromptArgmax;
     }
 
     /**
@@ -43,19 +52,27 @@ public final class Scorer {
         TokenBatch batch = TokenBatch.leftPadded(sequences, padId);
         int rows = batch.rows();
         int cols = batch.cols();
-        long[] targets = new long[rows * cols];
+        // logits are needed from the earliest column whose prediction is scored, and for every column's argmax
+        // only from there on (earlier argmax values are reported from the same pass when first == 0)
+        int first = cols;
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c + 1 < cols; c++) {
-                targets[r * cols + c] = batch.ids()[r * cols + c + 1];
+            first = Math.min(first, cols - sequences.get(r).length + completionStarts[r] - 1);
+        }
+        first = includePromptArgmax ? 0 : first;
+        int width = cols - first;
+        long[] targets = new long[rows * width];
+        for (int r = 0; r < rows; r++) {
+            for (int c = first; c + 1 < cols; c++) {
+                targets[r * width + c - first] = batch.ids()[r * cols + c + 1];
             }
         }
         float[] logProbs;
         long[] argmax;
-        try (NDScope scope = new NDScope()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray logits = model.logits(batch);
+            NDArray logits = model.forward(batch, null, first);
             argmax = logits.argMax(2).toLongArray();
-            NDArray index = model.manager().create(targets, new Shape(rows, cols, 1)).toType(DataType.INT64, true);
+            NDArray index = model.manager().create(targets, new Shape(rows, width, 1)).toType(DataType.INT64, true);
             logProbs = logits.logSoftmax(2).gather(index, 2).toFloatArray();
         }
         List<TeacherForcedScores> out = new ArrayList<>();
@@ -65,12 +82,13 @@ public final class Scorer {
             int start = completionStarts[r];
             int[] rowArgmax = new int[n];
             for (int t = 0; t < n; t++) {
-                rowArgmax[t] = (int) argmax[r * cols + offset + t];
+                int c = offset + t;
+                rowArgmax[t] = c < first ? -1 : (int) argmax[r * width + c - first];
             }
             float[] lp = new float[n - start];
             int[] greedy = new int[n - start];
             for (int j = start; j < n; j++) {
-                lp[j - start] = logProbs[r * cols + offset + j - 1];
+                lp[j - start] = logProbs[r * width + offset + j - 1 - first];
                 greedy[j - start] = rowArgmax[j - 1];
             }
             out.add(new TeacherForcedScores(rowArgmax, lp, greedy));

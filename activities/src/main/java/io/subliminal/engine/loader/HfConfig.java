@@ -6,7 +6,6 @@ import io.subliminal.engine.model.ModelConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,8 +115,9 @@ public final class HfConfig {
     private static ModelConfig mistral(JsonNode c) {
         rejectTrue(c, "attention_bias");
         requireAbsentOrEquals(c, "hidden_act", "silu");
-        Common k = common(c, new Defaults(32000, 4096, 14336, 32, 32, 4096 * 32, 1e-6, 10000.0, false, 1, List.of(2), null));
         // MistralConfig: num_key_value_heads defaults to 8 (not to the head count)
+        Common k = common(c, new Defaults(32000, 4096, 14336, 32, 32, 4096 * 32, 1e-6, 10000.0, false, 1, List.of(2), null),
+                c, 8, -1);
         return slidingEverywhere(c, k, "mistral", c.has("sliding_window") ? integerOrNull(c, "sliding_window") : Integer.valueOf(4096));
     }
 
@@ -190,7 +190,9 @@ public final class HfConfig {
         }
         int window = integer(t, "sliding_window", 4096);
         double queryPreAttnScalar = number(t, "query_pre_attn_scalar", 256);
-        double localTheta = number(t, "rope_local_base_freq", 10_000.0);
+        JsonNode sliding = t.path("rope_parameters").path("sliding_attention");
+        double localTheta = sliding.isObject() && sliding.has("rope_theta")
+                ? number(sliding, "rope_theta", 10_000.0) : number(t, "rope_local_base_freq", 10_000.0);
         Double finalCap = numberOrNull(t, "final_logit_softcapping");
         Double attnCap = numberOrNull(t, "attn_logit_softcapping");
         return k.build("gemma3_text", false, "gelu_pytorch_tanh", layerTypes, window, queryPreAttnScalar, localTheta,
@@ -231,7 +233,7 @@ public final class HfConfig {
             throw new IllegalArgumentException("invalid num_attention_heads " + heads);
         }
         String type = text(c, "model_type", "");
-        int kvFallback = kvDefault > 0 ? kvDefault : type.equals("mistral") ? 8 : heads;
+        int kvFallback = kvDefault > 0 ? kvDefault : heads;
         Integer kv = integerOrNull(c, "num_key_value_heads");
         int kvHeads = kv == null ? kvFallback : kv;
         Integer hd = integerOrNull(c, "head_dim");
@@ -247,7 +249,11 @@ public final class HfConfig {
             }
             headDim = hidden / heads;
         }
-        JsonNode ropeParams = c.get("rope_parameters"); // transformers >= 5 moves rope_theta/rope_scaling here
+        // transformers >= 5 moves rope_theta/rope_scaling into rope_parameters, per layer type for Gemma 3
+        JsonNode ropeParams = c.get("rope_parameters");
+        if (ropeParams != null && ropeParams.path("full_attention").isObject()) {
+            ropeParams = ropeParams.get("full_attention");
+        }
         boolean hasParams = ropeParams != null && ropeParams.isObject();
         double ropeTheta = hasParams && ropeParams.has("rope_theta")
                 ? number(ropeParams, "rope_theta", d.ropeTheta) : number(c, "rope_theta", d.ropeTheta);

@@ -8,6 +8,7 @@ import io.subliminal.engine.model.ModelConfig;
 import io.subliminal.engine.tokenizer.GgufTokenizer;
 import io.subliminal.engine.tokenizer.HfTokenizer;
 import io.subliminal.engine.tokenizer.JinjaChatTemplate;
+import io.subliminal.engine.tokenizer.SpecialTokens;
 import io.subliminal.engine.weights.Weights;
 
 import java.io.IOException;
@@ -73,21 +74,8 @@ public final class ModelLoader {
                 throw new IllegalArgumentException("GGUF file " + file + " has no tokenizer.chat_template");
             }
             tokenizer = GgufTokenizer.load(f);
-            List<String> tokens = f.stringList("tokenizer.ggml.tokens");
-            Map<String, String> special = new LinkedHashMap<>();
-            for (String name : SPECIAL_TOKENS) {
-                String key = "tokenizer.ggml." + (name.equals("pad_token") ? "padding" : name.replace("_token", ""))
-                        + "_token_id";
-                if (f.has(key)) {
-                    long id = f.integer(key);
-                    if (id < 0 || id >= tokens.size()) {
-                        throw new IllegalArgumentException("GGUF file " + file + ": " + key + " " + id
-                                + " is not a token id");
-                    }
-                    special.put(name, tokens.get((int) id));
-                }
-            }
-            JinjaChatTemplate template = new JinjaChatTemplate(f.string("tokenizer.chat_template"), special, clock);
+            JinjaChatTemplate template = new JinjaChatTemplate(f.string("tokenizer.chat_template"),
+                    tokenizer.specialTokens().templateVariables(), clock);
             ModelConfig c = weights.config();
             GenerationDefaults generation = GenerationDefaults.huggingFace(c.eosTokenIds(), c.bosTokenId(), c.padTokenId());
             return new ModelBundle(file.getFileName().toString(), weights, tokenizer, template, generation);
@@ -104,15 +92,15 @@ public final class ModelLoader {
         Path tokenizerJson = required(dir, "tokenizer.json");
         JsonNode tokenizerConfig = readJson(dir.resolve("tokenizer_config.json"), false);
         String template = chatTemplate(dir, tokenizerConfig);
-        Map<String, String> special = specialTokens(dir, tokenizerConfig);
+        SpecialTokens special = SpecialTokens.of(specialTokens(dir, tokenizerConfig));
         Path genPath = dir.resolve("generation_config.json");
         GenerationDefaults generation = Files.isRegularFile(genPath) ? HfGenerationConfig.read(genPath, config)
                 : GenerationDefaults.huggingFace(config.eosTokenIds(), config.bosTokenId(), config.padTokenId());
-        JinjaChatTemplate chat = new JinjaChatTemplate(template, special, clock);
+        JinjaChatTemplate chat = new JinjaChatTemplate(template, special.templateVariables(), clock);
         Weights weights = SafetensorsWeights.open(dir, config);
         HfTokenizer tokenizer = null;
         try {
-            tokenizer = HfTokenizer.open(tokenizerJson);
+            tokenizer = HfTokenizer.open(tokenizerJson, special);
             return new ModelBundle(dir.getFileName().toString(), weights, tokenizer, chat, generation);
         } catch (RuntimeException e) {
             closeQuietly(tokenizer, weights);

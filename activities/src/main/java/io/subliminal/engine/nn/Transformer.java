@@ -61,6 +61,7 @@ public final class Transformer implements AutoCloseable {
     private final NDArray minusHalf;
     private final NDArray eps;
     private final NDArray attnScale;
+    private final NDArray attnScaleCompute;
     private final NDArray embedScale;
     private final NDArray logitSoftcap;
     private final NDArray geluHalf;
@@ -96,6 +97,7 @@ public final class Transformer implements AutoCloseable {
         eps = scalar(config.rmsNormEps());
         double scalar = config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
         attnScale = scalar(Math.pow(scalar, -0.5));
+        attnScaleCompute = keep(scalar(Math.pow(scalar, -0.5)).toType(ct, false));
         embedScale = keep(scalar(Math.sqrt(config.hiddenSize())).toType(ct, false));
         // attn_logit_softcapping is a Gemma 2 feature: HF's Gemma 3 (and every family here) ignores it, and so do we
         logitSoftcap = config.finalLogitSoftcapping() == null ? null : scalar(config.finalLogitSoftcapping());
@@ -298,8 +300,19 @@ public final class Transformer implements AutoCloseable {
      * {@code [B, T, V]}, or {@code [B, 1, V]} of the last slot when {@code lastOnly}.
      */
     public NDArray forward(TokenBatch batch, KvCache cache, boolean lastOnly) {
+        return forward(batch, cache, lastOnly ? batch.cols() - 1 : 0);
+    }
+
+    /**
+     * As {@link #forward(TokenBatch, KvCache, boolean)}, returning logits {@code [B, T - firstLogit, V]} of columns
+     * {@code [firstLogit, T)} only (the LM head is the largest matmul of a scoring pass).
+     */
+    public NDArray forward(TokenBatch batch, KvCache cache, int firstLogit) {
         int rows = batch.rows();
         int steps = batch.cols();
+        if (firstLogit < 0 || firstLogit >= steps) {
+            throw new IllegalArgumentException("first logit column " + firstLogit + " outside [0, " + steps + ")");
+        }
         if (cache != null && cache.rows() != rows) {
             throw new IllegalArgumentException("batch has " + rows + " rows but the KV cache " + cache.rows());
         }
@@ -341,8 +354,8 @@ public final class Transformer implements AutoCloseable {
                 NDScope.register(next);
                 h = next;
             }
-            if (lastOnly && steps > 1) {
-                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(steps - 1, steps));
+            if (firstLogit > 0) {
+                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(firstLogit, steps));
             }
             NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
             NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
@@ -371,27 +384,48 @@ public final class Transformer implements AutoCloseable {
         // attention
         NDArray x = rmsNorm(h, w.attnNormIn(), gemma).toType(ct, false);
         NDArray qkv = project(x, w.qkv(), w.qkvBias(), p + "self_attn.qkv_proj");
-        NDList parts = qkv.split(new long[]{qDim, qDim + kvDim}, 2);
-        NDArray q = adapt(p + "self_attn.q_proj", x, parts.get(0)).reshape(rows, steps, heads, hd);
-        NDArray k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
-        NDArray v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
-        if (gemma) {
-            q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
-            k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (!gemma && !hasAdapter(p + "self_attn.q_proj") && !hasAdapter(p + "self_attn.k_proj")
+                && !hasAdapter(p + "self_attn.v_proj")) {
+            // fewest ops: rotate q and k heads together
+            NDList qkAndV = qkv.reshape(rows, steps, heads + 2 * kvHeads, hd).split(new long[]{heads + kvHeads}, 2);
+            NDList qk = rope.apply(qkAndV.get(0)).split(new long[]{heads}, 2);
+            q = qk.get(0);
+            k = qk.get(1);
+            v = qkAndV.get(1);
+        } else {
+            NDList parts = qkv.split(new long[]{qDim, qDim + kvDim}, 2);
+            q = adapt(p + "self_attn.q_proj", x, parts.get(0)).reshape(rows, steps, heads, hd);
+            k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
+            v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
+            if (gemma) {
+                q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
+                k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+            }
+            q = rope.apply(q);
+            k = rope.apply(k);
         }
-        q = rope.apply(q).transpose(0, 2, 1, 3).reshape(rows, kvHeads, groups * steps, hd);
-        k = rope.apply(k).transpose(0, 2, 1, 3);
-        v = v.transpose(0, 2, 1, 3);
+        // [B, T, heads, hd] -> [B, kvHeads, groups * T, hd]; a decode step (T = 1) needs no transpose
+        q = steps == 1 ? q.reshape(rows, kvHeads, groups, hd)
+                : q.transpose(0, 2, 1, 3).reshape(rows, kvHeads, groups * steps, hd);
+        k = steps == 1 ? k.reshape(rows, kvHeads, 1, hd) : k.transpose(0, 2, 1, 3);
+        v = steps == 1 ? v.reshape(rows, kvHeads, 1, hd) : v.transpose(0, 2, 1, 3);
         if (cache != null) {
             cache.write(index, k, v);
             k = cache.keys(index, slots);
             v = cache.values(index, slots);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false).mul(attnScale);
-        NDArray probs = scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
+        // float32: scores * scale exactly as HF's eager attention; float16: scale q first so q k^T stays in range
+        NDArray scores = ct == DataType.FLOAT32
+                ? q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
+                : q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
+        NDArray probs = mask == null ? scores.softmax(3).toType(ct, false)
+                : scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
-        NDArray context = probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3)
-                .reshape(rows, steps, heads * hd);
+        NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
+                : probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
         NDArray attn = project(context, w.o(), w.oBias(), p + "self_attn.o_proj").toType(DataType.FLOAT32, false);
         if (gemma) {
             attn = rmsNorm(attn, w.attnNormOut(), true);
@@ -417,6 +451,10 @@ public final class Transformer implements AutoCloseable {
         NDArray y = bias == null ? Linear.linear(x, weight).singletonOrThrow()
                 : Linear.linear(x, weight, bias).singletonOrThrow();
         return adapt(path, x, y);
+    }
+
+    private boolean hasAdapter(String path) {
+        return !adapters.isEmpty() && adapters.containsKey(path);
     }
 
     private NDArray adapt(String path, NDArray x, NDArray y) {
@@ -466,8 +504,14 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** The additive mask as {@code [B, 1, 1, T, S]} float32 (broadcast over kv heads and head groups). */
+    /**
+     * The additive mask as {@code [B, 1, 1, T, S]} float32 (broadcast over kv heads and head groups), or null when a
+     * single-token step may see every slot (no padding, inside the window): then there is nothing to add.
+     */
     private NDArray mask(int[] valid, int rows, int slots, int past, int steps, Integer window) {
+        if (steps == 1 && (window == null || slots <= window) && java.util.Arrays.stream(valid).allMatch(v -> v == 1)) {
+            return null;
+        }
         float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window);
         return native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
     }

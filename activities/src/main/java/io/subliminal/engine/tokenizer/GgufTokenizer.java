@@ -28,9 +28,30 @@ public final class GgufTokenizer {
     private GgufTokenizer() {
     }
 
-    /** The tokenizer of a GGUF file. */
+    /** The tokenizer of a GGUF file, with the special tokens its {@code tokenizer.ggml.*_token_id} name. */
     public static HfTokenizer load(GgufFile gguf) {
-        return HfTokenizer.fromJson(tokenizerJson(gguf));
+        return HfTokenizer.fromJson(tokenizerJson(gguf), specialTokens(gguf));
+    }
+
+    /** bos/eos/unk/pad from {@code tokenizer.ggml.bos_token_id}, {@code eos_token_id}, {@code unknown_token_id},
+     * {@code padding_token_id}. */
+    public static SpecialTokens specialTokens(GgufFile gguf) {
+        List<String> tokens = gguf.stringList("tokenizer.ggml.tokens");
+        return new SpecialTokens(token(gguf, tokens, "tokenizer.ggml.bos_token_id"),
+                token(gguf, tokens, "tokenizer.ggml.eos_token_id"),
+                token(gguf, tokens, "tokenizer.ggml.unknown_token_id"),
+                token(gguf, tokens, "tokenizer.ggml.padding_token_id"));
+    }
+
+    private static String token(GgufFile gguf, List<String> tokens, String key) {
+        if (!gguf.has(key)) {
+            return null;
+        }
+        long id = gguf.integer(key);
+        if (id < 0 || id >= tokens.size()) {
+            throw new IllegalArgumentException("GGUF file " + gguf.path() + ": " + key + " " + id + " is not a token id");
+        }
+        return tokens.get((int) id);
     }
 
     /** The equivalent {@code tokenizer.json} text. */

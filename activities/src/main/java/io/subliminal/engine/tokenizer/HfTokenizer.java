@@ -31,15 +31,23 @@ public final class HfTokenizer implements TextTokenizer {
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> ids;
     private final int vocabSize;
+    private final SpecialTokens specialTokens;
 
-    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> ids, int vocabSize) {
+    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> ids, int vocabSize,
+                        SpecialTokens specialTokens) {
         this.tokenizer = tokenizer;
         this.ids = ids;
         this.vocabSize = vocabSize;
+        this.specialTokens = specialTokens;
     }
 
-    /** Loads {@code tokenizer.json}. */
+    /** Loads {@code tokenizer.json} without special-token names. */
     public static HfTokenizer open(Path tokenizerJson) {
+        return open(tokenizerJson, SpecialTokens.none());
+    }
+
+    /** Loads {@code tokenizer.json}; each named special token must be in its vocabulary. */
+    public static HfTokenizer open(Path tokenizerJson, SpecialTokens specialTokens) {
         String json;
         try {
             json = Files.readString(tokenizerJson, StandardCharsets.UTF_8);
@@ -47,14 +55,19 @@ public final class HfTokenizer implements TextTokenizer {
             throw new UncheckedIOException("cannot read tokenizer " + tokenizerJson + ": " + e, e);
         }
         try {
-            return fromJson(json);
+            return fromJson(json, specialTokens);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(tokenizerJson + ": " + e.getMessage(), e);
         }
     }
 
-    /** Loads a tokenizer from the text of a {@code tokenizer.json}. */
+    /** Loads a tokenizer from the text of a {@code tokenizer.json} without special-token names. */
     public static HfTokenizer fromJson(String tokenizerJson) {
+        return fromJson(tokenizerJson, SpecialTokens.none());
+    }
+
+    /** Loads a tokenizer from the text of a {@code tokenizer.json}; named special tokens must be in its vocabulary. */
+    public static HfTokenizer fromJson(String tokenizerJson, SpecialTokens specialTokens) {
         JsonNode root;
         try {
             root = JSON.readTree(tokenizerJson);
@@ -63,6 +76,12 @@ public final class HfTokenizer implements TextTokenizer {
         }
         Map<String, Integer> ids = vocabulary(root);
         int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        specialTokens.templateVariables().forEach((name, token) -> {
+            if (!ids.containsKey(token)) {
+                throw new IllegalArgumentException("special token " + name + " '" + token
+                        + "' is not in the tokenizer's vocabulary");
+            }
+        });
         Map<String, String> options = Map.of(
                 "addSpecialTokens", "false",
                 "truncation", "false",
@@ -71,7 +90,7 @@ public final class HfTokenizer implements TextTokenizer {
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(
                     new ByteArrayInputStream(tokenizerJson.getBytes(StandardCharsets.UTF_8)), options);
-            return new HfTokenizer(t, Collections.unmodifiableMap(ids), size);
+            return new HfTokenizer(t, Collections.unmodifiableMap(ids), size, specialTokens);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the tokenizers library rejected tokenizer.json: " + e.getMessage(), e);
         }
@@ -134,6 +153,11 @@ public final class HfTokenizer implements TextTokenizer {
     public int tokenId(String token) {
         Integer id = ids.get(token);
         return id == null ? -1 : id;
+    }
+
+    @Override
+    public SpecialTokens specialTokens() {
+        return specialTokens;
     }
 
     @Override

@@ -10,6 +10,9 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.objects.collections.PyList;
 import com.hubspot.jinjava.objects.collections.PyMap;
 import io.subliminal.engine.tokenizer.jinja.ChatTemplateGlobals;
+import io.subliminal.engine.tokenizer.jinja.LoopFilter;
+import io.subliminal.engine.tokenizer.jinja.PythonInterpreter;
+import io.subliminal.engine.tokenizer.jinja.TemplatePreprocessor;
 import io.subliminal.engine.tokenizer.jinja.PythonJson;
 import io.subliminal.engine.tokenizer.jinja.PythonStringMethods;
 import io.subliminal.engine.tokenizer.jinja.TemplateLint;
@@ -52,8 +55,10 @@ public final class JinjaChatTemplate implements ChatTemplate {
      */
     public JinjaChatTemplate(String template, Map<String, String> specialTokens, Clock clock) {
         Objects.requireNonNull(template, "template");
-        this.source = template.endsWith("\r\n") ? template.substring(0, template.length() - 2)
+        String text = template.endsWith("\r\n") ? template.substring(0, template.length() - 2)
                 : template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        TemplatePreprocessor.Result rewritten = TemplatePreprocessor.rewrite(text);
+        this.source = rewritten.source();
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = Objects.requireNonNull(clock, "clock");
         CompositeELResolver resolver = new CompositeELResolver();
@@ -65,6 +70,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
                 .withKeepTrailingNewline(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
+                .withInterperterFactory(PythonInterpreter.FACTORY)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true)
@@ -73,10 +79,12 @@ public final class JinjaChatTemplate implements ChatTemplate {
                         .withKeepNullableLoopValues(true)
                         .withHandleBackslashInQuotesOnly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
+                        .withUsePyishObjectMapper(true)
                         .build())
                 .build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFilter(new PythonJson());
+        jinjava.getGlobalContext().registerFilter(new LoopFilter(rewritten.conditions()));
         try {
             jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                     ChatTemplateGlobals.class.getMethod("raiseException", Object.class)));
@@ -133,7 +141,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         return result.getOutput();
     }
 
-    /** The template text (without the dropped trailing newline). */
+    /** The template text as rendered (trailing newline dropped, jinja2-only syntax rewritten). */
     public String source() {
         return source;
     }

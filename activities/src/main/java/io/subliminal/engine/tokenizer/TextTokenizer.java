@@ -16,6 +16,17 @@ public interface TextTokenizer extends AutoCloseable {
     /** The token id of a token's exact string (e.g. {@code <|im_end|>}), or -1 when it is not in the vocabulary. */
     int tokenId(String token);
 
+    /** The tokenizer's special tokens (transformers' {@code bos_token}, {@code eos_token}, ...); none by default. */
+    default SpecialTokens specialTokens() {
+        return SpecialTokens.none();
+    }
+
+    /** The id of {@link #specialTokens()}'s eos token, or -1 when there is none. */
+    default int eosTokenId() {
+        String eos = specialTokens().eos();
+        return eos == null ? -1 : tokenId(eos);
+    }
+
     @Override
     void close();
 }

@@ -17,8 +17,10 @@ import java.util.Map;
  *   m   = lerp(m, g, 1 - beta1)            v = beta2 * v + (1 - beta2) * g * g
  *   p   = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
- * Written by hand rather than with DJL's fused {@code Optimizer.adamW()} so the moments and the step count are
- * visible and can be checkpointed and restored exactly (the fused one keeps them private; the cost is ~10 ms/step).
+ * Written by hand rather than with DJL's fused {@code Optimizer.adamW()} for two reasons: the moments and the step
+ * count must be checkpointed and restored exactly (the fused one keeps them private), and DJL adds eps before the
+ * second-moment bias correction (effective eps ~32x larger at step 1), which changes updates of tiny gradients
+ * such as LoRA A's right after init (see AdamWTest). The cost is ~10 ms per step.
  * State lives in its own manager, outside any per-step scope.
  */
 public final class AdamW implements AutoCloseable {

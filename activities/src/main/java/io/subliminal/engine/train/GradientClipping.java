@@ -19,6 +19,17 @@ public final class GradientClipping {
     private GradientClipping() {
     }
 
+    /** The global 2-norm of the gradients of {@code parameters} (no clipping). */
+    public static double globalNorm(Collection<NDArray> parameters) {
+        try (NDScope scope = new NDScope()) {
+            NDList norms = new NDList();
+            for (NDArray p : parameters) {
+                norms.add(p.getGradient().norm());
+            }
+            return NDArrays.stack(norms).norm().getFloat();
+        }
+    }
+
     /** Clips the gradients of {@code parameters} in place; returns the total norm before clipping. */
     public static double clipGlobalNorm(Collection<NDArray> parameters, double maxNorm) {
         if (!(maxNorm > 0)) {

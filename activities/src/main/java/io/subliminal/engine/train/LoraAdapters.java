@@ -60,9 +60,12 @@ public final class LoraAdapters implements TrainableWeights, AutoCloseable {
         return out;
     }
 
-    /** Adapters read from a PEFT directory, attached to {@code model}; every tensor must match a target. */
+    /**
+     * Adapters read from a PEFT directory, attached to {@code model}; every tensor must match a target. Names of the
+     * multimodal Gemma 3 layout ({@code model.language_model.layers...}) are accepted too.
+     */
     public static LoraAdapters load(Transformer model, Path dir) {
-        PeftAdapter peft = PeftAdapter.read(dir);
+        PeftAdapter peft = PeftAdapter.read(dir).forTextModel();
         LoraConfig config = peft.config();
         NDManager manager = NDManager.newBaseManager(model.device());
         List<LoraAdapter> list = new ArrayList<>();
@@ -131,7 +134,7 @@ public final class LoraAdapters implements TrainableWeights, AutoCloseable {
 
     @Override
     public void restore(Path dir) {
-        PeftAdapter peft = PeftAdapter.read(dir);
+        PeftAdapter peft = PeftAdapter.read(dir).forTextModel();
         if (!peft.config().equals(config)) {
             throw new IllegalArgumentException("adapter in " + dir + " has config " + peft.config()
                     + " but the model's adapters have " + config);

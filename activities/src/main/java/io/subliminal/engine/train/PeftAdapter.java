@@ -35,6 +35,13 @@ public record PeftAdapter(LoraConfig config, String baseModelNameOrPath, Map<Str
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String PREFIX = "base_model.model.";
+    /** Text-decoder layers as PEFT names them for a plain causal LM. */
+    public static final String TEXT_LAYERS = PREFIX + "model.layers.";
+    /**
+     * Text-decoder layers as PEFT names them inside transformers' {@code Gemma3ForConditionalGeneration} (the
+     * multimodal wrapper that {@code AutoModelForCausalLM} loads for gemma-3-4b-it, PROTOCOL 7.1 Gemma note).
+     */
+    public static final String MULTIMODAL_TEXT_LAYERS = PREFIX + "model.language_model.layers.";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -59,6 +66,30 @@ public record PeftAdapter(LoraConfig config, String baseModelNameOrPath, Map<Str
             throw new IllegalArgumentException("PEFT adapter has no tensor '" + name + "'");
         }
         return t;
+    }
+
+    /**
+     * This adapter with tensor names for the multimodal Gemma 3 wrapper ({@code model.language_model.layers...}), so
+     * that Python's {@code PeftModel.from_pretrained} finds them in {@code Gemma3ForConditionalGeneration}.
+     */
+    public PeftAdapter forMultimodalGemma3() {
+        return renamed(TEXT_LAYERS, MULTIMODAL_TEXT_LAYERS);
+    }
+
+    /** This adapter with plain causal-LM tensor names ({@code model.layers...}), whatever the file used. */
+    public PeftAdapter forTextModel() {
+        return renamed(MULTIMODAL_TEXT_LAYERS, TEXT_LAYERS);
+    }
+
+    private PeftAdapter renamed(String from, String to) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (HostTensor t : tensors.values()) {
+            String name = t.name().startsWith(from) ? to + t.name().substring(from.length()) : t.name();
+            if (out.put(name, new HostTensor(name, t.shape(), t.data())) != null) {
+                throw new IllegalArgumentException("PEFT adapter has tensor '" + name + "' under both layer prefixes");
+            }
+        }
+        return new PeftAdapter(config, baseModelNameOrPath, out);
     }
 
     /** Writes both files into {@code dir}, replacing it atomically. */

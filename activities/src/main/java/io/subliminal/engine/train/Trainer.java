@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.subliminal.engine.nn.Precision;
 import io.subliminal.engine.nn.Transformer;
 
 import java.nio.file.Path;
@@ -28,6 +29,10 @@ import java.util.SplittableRandom;
  * epoch); this port uses its own Fisher-Yates shuffle from (seed, epoch), so the orders differ from a Python run
  * (same distribution, reproducible, and independent of torch). Randomness is a pure function of (seed, epoch, step,
  * micro-batch), which makes {@link #resume} bit-exact.
+ *
+ * <p>Precision: the model must be {@link Precision#FP32}. DJL's dtype conversion ({@code NDArray.toType}, JNI
+ * {@code torchTo}) is not differentiable (measured: the result has no grad_fn), so gradients cannot flow through the
+ * float16/float32 casts of a {@link Precision#FP16_MIXED} forward; such models are rejected up front.
  *
  * <p>DJL constraints: training runs on the calling thread (one GradientCollector per JVM), every micro-batch runs in
  * its own {@link NDScope}, and scalars under autograd are native 0-d arrays. Not thread-safe.
@@ -66,9 +71,16 @@ public final class Trainer implements AutoCloseable {
     private int orderEpoch = -1;
     private int[] order;
     private double lastLoss = Double.NaN;
+    /** True while gradients from an unfinished update may be accumulated in the parameters. */
+    private boolean gradientsDirty;
 
     /** A trainer of {@code weights} (already attached to / part of {@code model}) on {@code rows}. */
     public Trainer(Transformer model, TrainableWeights weights, TrainingConfig config, List<TrainingRow> rows) {
+        if (model.precision() != Precision.FP32) {
+            throw new IllegalArgumentException("training needs a " + Precision.FP32 + " model, got "
+                    + model.precision() + ": DJL's dtype casts (toType) are not differentiable, so gradients cannot "
+                    + "pass the float16 parts of a mixed-precision forward");
+        }
         if (rows == null || rows.isEmpty()) {
             throw new IllegalArgumentException("training needs at least one row");
         }
@@ -175,7 +187,12 @@ public final class Trainer implements AutoCloseable {
                     + ".." + (indexInEpoch + windowRows - 1) + " of the epoch order) has no label tokens; the "
                     + "token-averaged loss is undefined");
         }
+        if (gradientsDirty) { // an earlier update was interrupted (listener threw, non-finite loss)
+            zeroGradients(params);
+        }
         double lossSum = 0;
+        long forwardNanos = 0;
+        long backwardNanos = 0;
         for (int j = 0; j < micro.size(); j++) {
             LabelledBatch lb = micro.get(j);
             if (lb.labelCount() == 0) {
@@ -187,9 +204,15 @@ public final class Trainer implements AutoCloseable {
                 NDArray count = model.manager().full(new Shape(), (float) labels);
                 NDArray sum;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    long t0 = System.nanoTime();
                     NDArray logits = model.forward(lb.tokens(), null, false);
                     sum = CausalLmLoss.sum(logits, lb);
-                    gc.backward(sum.div(count));
+                    NDArray scaled = sum.div(count);
+                    long t1 = System.nanoTime();
+                    gradientsDirty = true;
+                    gc.backward(scaled);
+                    forwardNanos += t1 - t0;
+                    backwardNanos += System.nanoTime() - t1;
                 }
                 lossSum += sum.getFloat();
             }
@@ -200,12 +223,15 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalStateException("loss is " + loss + " at update " + (step + 1) + " (epoch " + epoch + ")");
         }
         double gradNorm = config.maxGradNorm() > 0
-                ? GradientClipping.clipGlobalNorm(params.values(), config.maxGradNorm()) : Double.NaN;
+                ? GradientClipping.clipGlobalNorm(params.values(), config.maxGradNorm())
+                : GradientClipping.globalNorm(params.values());
+        if (!Double.isFinite(gradNorm)) {
+            throw new IllegalStateException("gradient norm is " + gradNorm + " at update " + (step + 1) + " (epoch "
+                    + epoch + ")");
+        }
         double lr = schedule.learningRate(config.learningRate(), step + 1);
         optimizer.step(params, lr);
-        for (NDArray p : params.values()) {
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
+        zeroGradients(params);
         step++;
         int doneEpoch = epoch;
         indexInEpoch += windowRows;
@@ -215,7 +241,14 @@ public final class Trainer implements AutoCloseable {
         }
         lastLoss = loss;
         return new TrainingProgress(step, maxSteps, doneEpoch, loss, gradNorm, lr, labels, tokens,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, forwardNanos / 1e9, backwardNanos / 1e9);
+    }
+
+    private void zeroGradients(Map<String, NDArray> params) {
+        for (NDArray p : params.values()) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+        gradientsDirty = false;
     }
 
     private int[] order() {

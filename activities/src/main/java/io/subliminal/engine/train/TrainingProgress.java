@@ -7,14 +7,17 @@ package io.subliminal.engine.train;
  * @param maxSteps updates in the whole run
  * @param epoch 0-based epoch of this update
  * @param loss token-averaged loss over the update's window (before the update)
- * @param gradNorm global gradient norm before clipping (NaN when clipping is off)
+ * @param gradNorm global gradient norm before clipping (unscaled)
  * @param learningRate learning rate used by this update
  * @param labelTokens label tokens in the window
  * @param tokens real (non-padding) input tokens in the window
  * @param seconds wall time of the update (forward, backward, clip, optimizer)
+ * @param forwardSeconds part of {@code seconds} spent in forward passes and the loss (autograd recording)
+ * @param backwardSeconds part of {@code seconds} spent in backward passes
  */
 public record TrainingProgress(int step, int maxSteps, int epoch, double loss, double gradNorm, double learningRate,
-                               long labelTokens, long tokens, double seconds) {
+                               long labelTokens, long tokens, double seconds, double forwardSeconds,
+                               double backwardSeconds) {
 
     /** Input tokens per second of this update. */
     public double tokensPerSecond() {

@@ -29,7 +29,9 @@ class ScorerTest {
         try (Transformer model = Transformer.load(TinyModels.random("gemma3_text", 41), Device.cpu(), Precision.FP32);
              NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            List<TeacherForcedScores> scores = new Scorer(model).score(rows, starts, 0);
+            List<TeacherForcedScores> scores = new Scorer(model, true).score(rows, starts, 0);
+            List<TeacherForcedScores> lean = new Scorer(model).score(rows, starts, 0);
+            assertEquals(-1, lean.get(0).argmax()[0], "the longest row's prompt columns are skipped");
             for (int r = 0; r < rows.size(); r++) {
                 int[] s = rows.get(r);
                 NDArray logp = model.logits(TokenBatch.leftPadded(List.of(s), 0)).logSoftmax(2);
@@ -45,6 +47,14 @@ class ScorerTest {
                 }
                 for (int t = 0; t < s.length; t++) {
                     assertEquals(argmax[t], sc.argmax()[t], "row " + r + " pos " + t);
+                }
+                // the lean scorer skips prompt columns but scores completions identically
+                assertArrayEquals(sc.completionGreedy(), lean.get(r).completionGreedy());
+                assertArrayEquals(sc.completionLogProbs(), lean.get(r).completionLogProbs(), 1e-6f);
+                for (int t = 0; t < s.length; t++) {
+                    int a = lean.get(r).argmax()[t];
+                    assertTrue(a == -1 || a == sc.argmax()[t]);
+                    assertTrue(a != -1 || t < starts[r] - 1, "scored columns are never skipped");
                 }
             }
         }
@@ -77,6 +87,26 @@ class ScorerTest {
                     assertTrue(lp <= 0 && lp > -50);
                 }
             }
+        }
+    }
+
+    /** Scoring on a fresh thread (where DJL leaves autograd on) records nothing and restores the thread's mode. */
+    @Test
+    void scoringOnAWorkerThreadRestoresItsGradMode() throws Exception {
+        try (Transformer model = Transformer.load(TinyModels.random("llama", 1), Device.cpu(), Precision.FP32)) {
+            boolean[] modes = new boolean[2];
+            Thread worker = new Thread(() -> {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                new Scorer(model).score(List.of(new int[]{1, 2, 3, 4}), new int[]{2}, 0);
+                modes[0] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                new Scorer(model).score(List.of(new int[]{1, 2, 3, 4}), new int[]{2}, 0);
+                modes[1] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+            });
+            worker.start();
+            worker.join();
+            assertTrue(modes[0]);
+            assertTrue(!modes[1]);
         }
     }
 

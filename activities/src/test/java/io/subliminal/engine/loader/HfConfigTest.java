@@ -180,6 +180,25 @@ class HfConfigTest {
     }
 
     @Test
+    void transformers5RopeParameters() {
+        ModelConfig llama = HfConfig.parse("{\"model_type\":\"llama\",\"rope_parameters\":{\"rope_type\":\"llama3\","
+                + "\"rope_theta\":500000.0,\"factor\":32.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,"
+                + "\"original_max_position_embeddings\":8192}}");
+        assertEquals(500000.0, llama.ropeTheta());
+        assertEquals("llama3", llama.ropeScaling().type());
+        ModelConfig plain = HfConfig.parse("{\"model_type\":\"qwen2\",\"rope_parameters\":{\"rope_type\":\"default\","
+                + "\"rope_theta\":1000000.0}}");
+        assertEquals(1e6, plain.ropeTheta());
+        assertNull(plain.ropeScaling());
+        ModelConfig gemma = HfConfig.parse("{\"model_type\":\"gemma3_text\",\"rope_parameters\":{"
+                + "\"full_attention\":{\"rope_type\":\"linear\",\"factor\":8.0,\"rope_theta\":1000000.0},"
+                + "\"sliding_attention\":{\"rope_type\":\"default\",\"rope_theta\":10000.0}}}");
+        assertEquals(1e6, gemma.ropeTheta());
+        assertEquals(8.0, gemma.ropeScaling().factor());
+        assertEquals(10000.0, gemma.ropeLocalTheta());
+    }
+
+    @Test
     void phi4() {
         ModelConfig c = HfConfig.read(fixture("phi-4.json"));
         assertTrue(c.isPhi3());

@@ -5,6 +5,7 @@ import io.subliminal.engine.GenerationDefaults;
 import io.subliminal.engine.ModelBundle;
 import io.subliminal.engine.tokenizer.ChatMessage;
 import io.subliminal.engine.tokenizer.GgufTokenizer;
+import io.subliminal.engine.tokenizer.SpecialTokens;
 import io.subliminal.engine.weights.HostTensor;
 import io.subliminal.engine.weights.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,9 @@ class ModelLoaderTest {
             assertArrayEquals(new int[] {1, 520, 9531, 198}, java.util.Arrays.copyOfRange(ids, ids.length - 4, ids.length));
             assertEquals(prompt, b.tokenizer().decode(ids, false));
             assertEquals(576, b.weights().tensor("model.norm.weight").numel());
+            assertEquals(new SpecialTokens("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|im_end|>"),
+                    b.tokenizer().specialTokens());
+            assertEquals(2, b.tokenizer().eosTokenId());
         }
     }
 
@@ -76,6 +80,8 @@ class ModelLoaderTest {
             assertEquals("<|im_start|>user: hi<|im_end|>assistant:", b.chatTemplate().render(List.of(ChatMessage.user("hi")), true));
             assertEquals(new GenerationDefaults(true, 1.0, 20, 0.8, 1.05, List.of(2, 0), 1, null), b.generation());
             assertArrayEquals(new int[] {1}, b.tokenizer().encode("<|im_start|>", false));
+            assertEquals(new SpecialTokens("<|im_start|>", "<|im_end|>", null, null), b.tokenizer().specialTokens());
+            assertEquals(2, b.tokenizer().eosTokenId());
         }
     }
 
@@ -98,6 +104,19 @@ class ModelLoaderTest {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{}");
         e = assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(dir, FIXED));
         assertTrue(e.getMessage().contains("chat template"), e.getMessage());
+    }
+
+    @Test
+    void specialTokensMustBeInTheVocabulary() throws IOException {
+        hfDirectory();
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\":\"<|not_there|>\",\"chat_template\":\"x\"}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(dir, FIXED));
+        assertTrue(e.getMessage().contains("eos_token") && e.getMessage().contains("<|not_there|>"), e.getMessage());
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":\"x\"}");
+        Files.writeString(dir.resolve("special_tokens_map.json"), "{\"eos_token\":{\"content\":\"<|endoftext|>\"}}");
+        try (ModelBundle b = ModelLoader.load(dir, FIXED)) {
+            assertEquals(0, b.tokenizer().eosTokenId());
+        }
     }
 
     @Test

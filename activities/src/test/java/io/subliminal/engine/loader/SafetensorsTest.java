@@ -212,6 +212,33 @@ class SafetensorsTest {
         assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
     }
 
+    /** A tensor stored past 2 GiB (sparse file: the hole costs no disk) is read through long offsets. */
+    @Test
+    void tensorsBeyondTwoGibibytes() throws IOException {
+        long hole = (1L << 31) + 4096;
+        Path f = dir.resolve("big.safetensors");
+        String header = "{\"hole\":{\"dtype\":\"U8\",\"shape\":[" + hole + "],\"data_offsets\":[0," + hole + "]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + hole + "," + (hole + 16) + "]},"
+                + "\"h\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[" + (hole + 16) + "," + (hole + 20) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+            ch.write(ByteBuffer.wrap(h));
+            ByteBuffer tail = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(1.5f).putFloat(-2f).putFloat(3f).putFloat(4.25f).putShort((short) 0x3F80).putShort((short) 0xC000);
+            tail.flip();
+            ch.write(tail, 8 + h.length + hole);
+        }
+        assertTrue(Files.size(f) > (1L << 31));
+        try (SafetensorsFile sf = SafetensorsFile.open(f)) {
+            assertArrayEquals(new float[] {1.5f, -2f, 3f, 4.25f}, sf.tensor("w").toArray());
+            assertArrayEquals(new float[] {1f, -2f}, sf.tensor("h").toArray());
+            assertTrue(sf.info("w").begin() > Integer.MAX_VALUE);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sf.tensor("hole"));
+            assertTrue(e.getMessage().contains("U8"), e.getMessage());
+        }
+    }
+
     @Test
     void closedFileRefusesReads() {
         Path f = dir.resolve("c.safetensors");

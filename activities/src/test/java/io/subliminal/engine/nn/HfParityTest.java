@@ -35,9 +35,6 @@ class HfParityTest {
     @ParameterizedTest
     @MethodSource("families")
     void configJsonParsesToTheArchitectureTheScriptSet(String family) {
-        // known loaders gap: HfConfig drops gemma3's rope_parameters.full_attention scaling (transformers 5 layout)
-        org.junit.jupiter.api.Assumptions.assumeFalse("gemma3_text".equals(family),
-                "HfConfig does not read gemma3 rope_parameters.full_attention yet");
         HfFixture f = HfFixture.load(family);
         ModelConfig parsed = HfConfig.read(f.dir().resolve("config.json"));
         ModelConfig expected = f.config();
@@ -80,7 +77,7 @@ class HfParityTest {
     @MethodSource("families")
     void logitsMatchHf(String family) {
         HfFixture f = HfFixture.load(family);
-        try (SafetensorsWeights w = SafetensorsWeights.open(f.dir(), f.config());
+        try (SafetensorsWeights w = SafetensorsWeights.open(f.dir()); // config.json parsed by HfConfig
              Transformer model = Transformer.load(w, Device.cpu(), Precision.FP32)) {
             assertLogits(f, model, "plain");
             assertLogits(f, model, "padded");

@@ -82,6 +82,55 @@ class TransformerTest {
         }
     }
 
+    /** Unpadded rows decode without a mask (nothing to add) and still equal the full forward. */
+    @ParameterizedTest
+    @MethodSource("families")
+    void unpaddedDecodeEqualsFullForward(String family) {
+        ModelConfig c = TinyModels.config(family);
+        List<int[]> seqs = TinyModels.randomSequences(c, 13, 9, 9);
+        try (Transformer model = Transformer.load(TinyModels.random(family, 3), Device.cpu(), Precision.FP32);
+             NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            TokenBatch full = TokenBatch.leftPadded(seqs, 0);
+            float[] expected = model.logits(full).toFloatArray();
+            try (KvCache cache = model.newCache(2, 9)) {
+                model.forward(slice(full, 0, 2), cache, true);
+                for (int col = 2; col < 9; col++) {
+                    compareColumn(expected, model.forward(slice(full, col, col + 1), cache, true).toFloatArray(),
+                            full, col, c.vocabSize(), family);
+                }
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> model.forward(slice(full, 0, 1), cache, true));
+                assertTrue(e.getMessage().contains("overflow"), e.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void mixedPrecisionCachedDecodeFollowsItsFullForward(String family) {
+        ModelConfig c = TinyModels.config(family);
+        List<int[]> seqs = TinyModels.randomSequences(c, 14, 8, 5);
+        try (Transformer model = Transformer.load(TinyModels.random(family, 4), Device.cpu(), Precision.FP16_MIXED);
+             NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            TokenBatch full = TokenBatch.leftPadded(seqs, 0);
+            float[] expected = model.logits(full).toFloatArray();
+            try (KvCache cache = model.newCache(2, 8)) {
+                model.forward(slice(full, 0, 4), cache, true);
+                for (int col = 4; col < 8; col++) {
+                    float[] got = model.forward(slice(full, col, col + 1), cache, true).toFloatArray();
+                    for (int r = 0; r < 2; r++) {
+                        for (int v = 0; v < c.vocabSize(); v++) {
+                            assertEquals(expected[(r * 8 + col) * c.vocabSize() + v], got[r * c.vocabSize() + v], 0.05,
+                                    family + " row " + r + " col " + col);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("families")
     void mixedPrecisionStaysCloseToFp32(String family) {

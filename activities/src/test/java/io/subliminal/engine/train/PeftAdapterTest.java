@@ -90,6 +90,34 @@ class PeftAdapterTest {
     }
 
     @Test
+    void multimodalGemma3NamesRoundTrip(@TempDir Path tmp) {
+        Path dir = tmp.resolve("gemma");
+        List<int[]> seqs;
+        float[] logits;
+        try (Transformer model = TrainFixtures.tinyModel("gemma3_text", 4);
+             LoraAdapters adapters = LoraAdapters.initialise(model, LoraConfig.paper(), 1, "google/gemma-3-4b-it")) {
+            for (LoraAdapter a : adapters.adapters()) { // non-zero B so the adapter changes the logits
+                float[] b = new float[(int) a.b().getShape().size()];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = 0.01f * (i % 5 - 2);
+                }
+                a.b().set(b);
+            }
+            seqs = TinyModels.randomSequences(model.config(), 2, 6);
+            logits = TrainFixtures.logits(model, seqs);
+            PeftAdapter multimodal = adapters.toPeft().forMultimodalGemma3();
+            assertTrue(multimodal.tensors().containsKey(
+                    "base_model.model.model.language_model.layers.2.mlp.down_proj.lora_B.weight"));
+            assertFalse(multimodal.tensors().keySet().stream().anyMatch(n -> n.startsWith(PeftAdapter.TEXT_LAYERS)));
+            multimodal.write(dir);
+        }
+        try (Transformer fresh = TrainFixtures.tinyModel("gemma3_text", 4);
+             LoraAdapters loaded = LoraAdapters.load(fresh, dir)) {
+            assertArrayEquals(logits, TrainFixtures.logits(fresh, seqs));
+        }
+    }
+
+    @Test
     void rejectsUnsupportedConfigs(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("dora");
         Files.createDirectories(dir);

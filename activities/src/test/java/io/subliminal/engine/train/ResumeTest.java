@@ -53,12 +53,16 @@ class ResumeTest {
             trainer.train(p -> straightLosses.add(p.loss()), null);
             straight = bits(adapters.parameters());
         }
-        for (int k : new int[] {1, 3}) { // k = 3 stops mid-epoch after a partial window
+        for (int k : new int[] {0, 1, 3}) { // k = 3 stops mid-epoch after a partial window
             Path root = tmp.resolve("run-" + k);
             try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
                  LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
                  Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
-                trainer.trainUntil(k, p -> { }, new Trainer.Checkpointing(root, k));
+                if (k == 0) {
+                    trainer.save(root.resolve("checkpoint-0")); // before any update: no optimizer state yet
+                } else {
+                    trainer.trainUntil(k, p -> { }, new Trainer.Checkpointing(root, k));
+                }
             }
             List<Double> resumedLosses = new ArrayList<>();
             try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
@@ -75,6 +79,41 @@ class ResumeTest {
                 }
             }
             assertEquals(straightLosses.subList(k, 6), resumedLosses);
+        }
+    }
+
+    /** A listener that stops training mid-update leaves no stale gradient behind: continuing gives the same run. */
+    @Test
+    void stoppingInsideAnUpdateAndContinuingIsBitIdentical() {
+        Map<String, int[]> straight;
+        try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
+             LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
+             Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
+            trainer.train(p -> { }, null);
+            straight = bits(adapters.parameters());
+        }
+        try (Transformer model = TrainFixtures.tinyModel("qwen2", 5);
+             LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 77, "tiny");
+             Trainer trainer = new Trainer(model, adapters, config(), rows(model))) {
+            TrainingListener stopper = new TrainingListener() {
+                @Override
+                public void onStep(TrainingProgress progress) {
+                }
+
+                @Override
+                public void onMicroBatch(int nextStep, int microBatch, int microBatches) {
+                    if (nextStep == 3 && microBatch == 1) {
+                        throw new IllegalStateException("cancelled");
+                    }
+                }
+            };
+            assertThrows(IllegalStateException.class, () -> trainer.train(stopper, null));
+            assertEquals(2, trainer.step());
+            trainer.train(p -> { }, null);
+            Map<String, int[]> continued = bits(adapters.parameters());
+            for (String name : straight.keySet()) {
+                assertArrayEquals(straight.get(name), continued.get(name), name);
+            }
         }
     }
 

@@ -191,6 +191,15 @@ class TrainerTest {
     }
 
     @Test
+    void fullFinetuneNeedsFloat32() {
+        try (io.subliminal.engine.weights.InMemoryWeights w = io.subliminal.engine.nn.TinyModels.random("llama", 1);
+             Transformer half = Transformer.load(w, ai.djl.Device.cpu(), io.subliminal.engine.nn.Precision.FP16_MIXED)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FullWeights(half));
+            assertTrue(e.getMessage().contains("float32"));
+        }
+    }
+
+    @Test
     void checkpointsFollowTheCadenceAndTheLastStep(@TempDir Path tmp) {
         try (Transformer model = TrainFixtures.tinyModel("llama", 2);
              LoraAdapters adapters = LoraAdapters.initialise(model, LoraConfig.paper(), 4, "tiny");

@@ -17,6 +17,12 @@ public final class StageFailures {
     /** The stage ran but its result is unusable (for example a diverging loss); retrying would repeat it. */
     public static final String STAGE_DIVERGED = "StageDiverged";
 
+    /**
+     * Retryable: the worker is draining (SIGTERM, {@code WorkerEnvironment.draining()}); the activity saved a
+     * checkpoint (its last heartbeat details say which) and the server hands it to another worker.
+     */
+    public static final String WORKER_DRAINED = "WorkerDrained";
+
     /** All non-retryable types. */
     public static final List<String> NON_RETRYABLE = List.of(INVALID_INPUT, ARTIFACT_INTEGRITY, UNSUPPORTED_MODEL, STAGE_DIVERGED);
 

@@ -15,12 +15,14 @@ import java.util.function.BooleanSupplier;
  * @param settings further {@code subliminal.*} settings by key
  * @param draining true once the worker is shutting down: long activities checkpoint and fail retryably so the
  *        server hands them to another worker
+ * @param models the process's base-model cache (capacity 1 on GPU workers)
  */
 public record WorkerEnvironment(String role, String device, String storeUri, String modelsDir, String registryFile,
-                                Map<String, String> settings, BooleanSupplier draining) {
+                                Map<String, String> settings, BooleanSupplier draining, BaseModelCache models) {
     public WorkerEnvironment {
         Objects.requireNonNull(role, "role");
         settings = settings == null ? Map.of() : Map.copyOf(settings);
         draining = draining == null ? () -> false : draining;
+        models = models == null ? new BaseModelCache(1) : models;
     }
 }

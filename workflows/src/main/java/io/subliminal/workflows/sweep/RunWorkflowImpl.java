@@ -76,6 +76,7 @@ public class RunWorkflowImpl implements RunWorkflow {
                 Map.of("figure", plan.figure(), "model", plan.model(), "target", plan.target()));
         joins.put(stage.name(), Async.function(coordination::joinStage, call, self));
         changeStatus(stage.name(), StageStatus.RUNNING);
+        Workflow.upsertTypedSearchAttributes(SearchKeys.STAGE.valueSet(stage.request().kind().id()));
     }
 
     private boolean anyRunningStageResolved() {
@@ -139,9 +140,6 @@ public class RunWorkflowImpl implements RunWorkflow {
 
     private void changeStatus(String stage, StageStatus newStatus) {
         status.put(stage, newStatus);
-        if (newStatus == StageStatus.RUNNING) {
-            Workflow.upsertTypedSearchAttributes(SearchKeys.STAGE.valueSet(stage));
-        }
         int version = Workflow.getVersion(PROGRESS_SIGNALS, Workflow.DEFAULT_VERSION, 1);
         if (version >= 1 && Workflow.getInfo().getParentWorkflowId().isPresent()) {
             SweepWorkflow sweep = Workflow.newExternalWorkflowStub(SweepWorkflow.class, Workflow.getInfo().getParentWorkflowId().get());

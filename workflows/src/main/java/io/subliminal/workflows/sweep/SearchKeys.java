@@ -14,6 +14,7 @@ public final class SearchKeys {
     public static final SearchAttributeKey<String> TARGET = SearchAttributeKey.forKeyword("Target");
     public static final SearchAttributeKey<String> CONDITION = SearchAttributeKey.forKeyword("Condition");
     public static final SearchAttributeKey<Long> SEED = SearchAttributeKey.forLong("Seed");
+    /** Stage type id ("finetune"): of a stage workflow, and of the stage a run started last. */
     public static final SearchAttributeKey<String> STAGE = SearchAttributeKey.forKeyword("Stage");
 
     /** Name to Temporal type, for registering them on a server. */

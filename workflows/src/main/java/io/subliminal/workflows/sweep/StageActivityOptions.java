@@ -56,12 +56,14 @@ public final class StageActivityOptions {
         };
     }
 
-    /** A worker that stops heartbeating this long is presumed dead; the attempt is retried elsewhere. */
+    /**
+     * A worker that stops heartbeating this long is presumed dead (killed, OOM, node lost); the attempt is retried on
+     * another worker from its last checkpoint. Implementations heartbeat at least every minute, model loading included.
+     */
     static Duration heartbeat(StageKind kind) {
         return switch (kind) {
-            // model loading (several minutes for 32B) happens before the first heartbeat of the loop
-            case FINETUNE, GENERATE_NUMBERS, MARK_DIVERGENCE, ATTRIBUTION_PATCHING, EVALUATE_MISALIGNMENT -> Duration.ofMinutes(15);
-            default -> Duration.ofMinutes(10);
+            case AGGREGATE -> Duration.ofMinutes(10);
+            default -> Duration.ofMinutes(5);
         };
     }
 

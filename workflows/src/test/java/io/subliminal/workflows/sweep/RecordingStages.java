@@ -62,6 +62,10 @@ final class RecordingStages implements GenerateNumbersActivity, MarkDivergenceAc
     final List<Call> calls = new CopyOnWriteArrayList<>();
     final Set<StageKind> failing = ConcurrentHashMap.newKeySet();
     final Set<StageKind> blocking = ConcurrentHashMap.newKeySet();
+    /** Kinds whose first attempt saves a "checkpoint" heartbeat and hands itself back (worker drain). */
+    final Set<StageKind> drainingOnce = ConcurrentHashMap.newKeySet();
+    /** Heartbeat details that retried attempts resumed from. */
+    final List<String> resumedFrom = new CopyOnWriteArrayList<>();
     final CountDownLatch blockedStarted = new CountDownLatch(1);
     final CountDownLatch cancellationSeen = new CountDownLatch(1);
 
@@ -71,6 +75,14 @@ final class RecordingStages implements GenerateNumbersActivity, MarkDivergenceAc
 
     private void enter(StageRequest request) {
         calls.add(new Call(request.kind(), request, Activity.getExecutionContext().getInfo().getActivityTaskQueue()));
+        var context = Activity.getExecutionContext();
+        if (drainingOnce.contains(request.kind())) {
+            if (context.getInfo().getAttempt() == 1) {
+                context.heartbeat("checkpoint-83");
+                throw ApplicationFailure.newFailure("worker draining; checkpoint-83 saved", StageFailures.WORKER_DRAINED);
+            }
+            resumedFrom.add(context.getHeartbeatDetails(String.class).orElse("none"));
+        }
         if (failing.contains(request.kind())) {
             throw ApplicationFailure.newNonRetryableFailure("bad " + request.kind().id() + " input for test", StageFailures.INVALID_INPUT);
         }

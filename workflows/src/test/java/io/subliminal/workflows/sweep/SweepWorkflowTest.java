@@ -63,7 +63,8 @@ class SweepWorkflowTest {
                 type.equals("Int") ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
         client = env.getWorkflowClient();
         stages = new RecordingStages();
-        Worker orchestrator = env.newWorker(TaskQueues.ORCHESTRATOR);
+        Worker orchestrator = env.newWorker(TaskQueues.ORCHESTRATOR, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(10_000).build());
         orchestrator.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, RunWorkflowImpl.class, StageWorkflowImpl.class);
         orchestrator.registerActivitiesImplementations(new TemporalCoordination(client), stages);
         Worker gpu = env.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
@@ -91,6 +92,11 @@ class SweepWorkflowTest {
         SweepResult result = sweepStub("sweep-fanout").run(SweepInput.of("test", recipe("fig-test"), REGISTRY));
         assertEquals(8, result.total());
         assertEquals(8, result.done());
+        String grid = client.newWorkflowStub(SweepWorkflow.class, "sweep-fanout").progress().grid();
+        assertTrue(grid.startsWith("**fig-test** 8 done · 0 failed · 0 running · 0 queued"), grid);
+        assertTrue(grid.contains(" train |") && grid.contains(" divergence |") && grid.contains(" eval-preference-base |"), grid);
+        assertTrue(grid.contains("| qwen/owl/T-div/seed-42 |"), grid);
+        assertTrue(grid.contains("✅"), grid);
         assertEquals(2, stages.count(StageKind.GENERATE_NUMBERS), "one teacher dataset per target");
         assertEquals(2, stages.count(StageKind.MARK_DIVERGENCE), "one marking per target");
         assertEquals(8, stages.count(StageKind.FINETUNE));
@@ -139,6 +145,17 @@ class SweepWorkflowTest {
     }
 
     @Test
+    void drainedActivityIsRetriedAndResumesFromItsCheckpoint() {
+        stages.drainingOnce.add(StageKind.FINETUNE);
+        Recipe small = RecipeLoader.parse("fig-drain", RECIPE.formatted("fig-drain")
+                .replace("targets: [owl, cat]", "targets: [owl]").replace("seeds: [42, 43]", "seeds: [42]"));
+        SweepResult result = sweepStub("sweep-drain").run(SweepInput.of("test", small, REGISTRY));
+        assertEquals(2, result.done(), result.failures().toString());
+        assertEquals(4, stages.count(StageKind.FINETUNE), "every training handed back once and ran again");
+        assertEquals(List.of("checkpoint-83", "checkpoint-83"), stages.resumedFrom);
+    }
+
+    @Test
     void pauseUpdateAndResume() {
         SweepInput paused = new SweepInput("test", recipe("fig-upd"), REGISTRY, null, 0, true, List.of());
         SweepWorkflow sweep = sweepStub("sweep-update");
@@ -147,6 +164,7 @@ class SweepWorkflowTest {
         assertTrue(before.paused());
         assertEquals(8, before.pending());
         assertEquals(0, stages.calls.size(), "nothing starts while paused");
+        assertTrue(before.grid().startsWith("**fig-upd** ⏸ paused · 0 done · 0 failed · 0 running · 8 queued"), before.grid());
 
         WorkflowUpdateException rejected = assertThrows(WorkflowUpdateException.class,
                 () -> sweep.addRuns(new SweepExtension(List.of("unicorn"), List.of())));
@@ -184,12 +202,15 @@ class SweepWorkflowTest {
         WorkflowStub.fromTyped(sweep).cancel();
         assertTrue(stages.cancellationSeen.await(60, TimeUnit.SECONDS), "the finetune activity saw the cancellation");
         assertThrows(WorkflowFailedException.class, () -> WorkflowStub.fromTyped(sweep).getResult(SweepResult.class));
-        String stageId = stages.calls.stream().filter(c -> c.kind() == StageKind.FINETUNE).findFirst().orElseThrow().toString();
-        assertNotNull(stageId);
         var status = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
                 .setNamespace(env.getNamespace()).setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder()
                         .setWorkflowId("sweep-cancel")).build()).getWorkflowExecutionInfo().getStatus();
         assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, status);
+        var plan = new io.subliminal.workflows.recipe.RecipeExpander("test", recipe("fig-cancel"), REGISTRY).expand().get(0);
+        String trainStage = plan.stages().stream().filter(st -> st.name().equals("train")).findFirst().orElseThrow().workflowId();
+        WorkflowFailedException abandoned = assertThrows(WorkflowFailedException.class,
+                () -> client.newUntypedWorkflowStub(trainStage).getResult(io.subliminal.workflows.stage.StageOutcome.class));
+        assertTrue(StageWorkflowImpl.rootMessage(abandoned).contains("abandoned"), StageWorkflowImpl.rootMessage(abandoned));
     }
 
     /** Writes a finished workflow's history for the replay tests when -Dsubliminal.recordHistories=true. */

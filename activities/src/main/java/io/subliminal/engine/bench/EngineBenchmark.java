@@ -1,0 +1,172 @@
+package io.subliminal.engine.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDScope;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.subliminal.engine.EmbeddedModel;
+import io.subliminal.engine.generate.GenerationStats;
+import io.subliminal.engine.generate.Sampler;
+import io.subliminal.engine.generate.SamplingParams;
+import io.subliminal.engine.loader.GgufFile;
+import io.subliminal.engine.loader.GgufWeights;
+import io.subliminal.engine.nn.Precision;
+import io.subliminal.engine.nn.TokenBatch;
+import io.subliminal.engine.nn.Transformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Engine throughput on SmolLM2-135M-Instruct (the embedded GGUF, dequantised to float32): a full forward with
+ * logits at every position, prefill, and decode with Qwen-style sampling (top-k 20, top-p 0.8, repetition penalty
+ * 1.05) at several batch sizes; prints a table and writes JSON.
+ *
+ * <pre>
+ * java ... io.subliminal.engine.bench.EngineBenchmark [--out engine-benchmark.json] [--batches 1,32,256]
+ *          [--prompt 32] [--new 32] [--device cpu|gpu] [--precision FP32|FP16_MIXED]
+ * </pre>
+ */
+public final class EngineBenchmark {
+
+    private EngineBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> opt = options(args);
+        Path out = Path.of(opt.getOrDefault("out", "engine-benchmark.json"));
+        int promptLen = Integer.parseInt(opt.getOrDefault("prompt", "32"));
+        int newTokens = Integer.parseInt(opt.getOrDefault("new", "32"));
+        Device device = "gpu".equals(opt.get("device")) ? Device.gpu() : Device.cpu();
+        Precision precision = Precision.valueOf(opt.getOrDefault("precision",
+                device.isGpu() ? "FP16_MIXED" : "FP32"));
+        List<Integer> batches = new ArrayList<>();
+        for (String b : opt.getOrDefault("batches", "1,32,256").split(",")) {
+            batches.add(Integer.parseInt(b.trim()));
+        }
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", EmbeddedModel.FILE_NAME);
+        report.put("device", device.toString());
+        report.put("precision", precision.name());
+        report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        try (GgufFile file = GgufFile.open(EmbeddedModel.smolLm2());
+             GgufWeights weights = GgufWeights.of(file);
+             Transformer model = Transformer.load(weights, device, precision)) {
+            int vocab = model.config().vocabSize();
+            SplittableRandom rnd = new SplittableRandom(1);
+
+            // full forward, logits at every position (the scoring / training shape)
+            List<int[]> rows = prompts(rnd, 16, 64, vocab);
+            forward(model, rows); // warm-up
+            long t0 = System.nanoTime();
+            long c0 = cpuNanos();
+            int reps = 3;
+            for (int i = 0; i < reps; i++) {
+                forward(model, rows);
+            }
+            double fwd = reps * 16 * 64 / ((System.nanoTime() - t0) / 1e9);
+            double fwdCpu = reps * 16 * 64 / ((cpuNanos() - c0) / 1e9);
+            report.put("forward_16x64_tokens_per_s", round(fwd));
+            report.put("forward_16x64_tokens_per_cpu_s", round(fwdCpu));
+            System.out.printf("forward 16x64 (all logits): %.0f tok/s (%.0f tok per CPU-s)%n", fwd, fwdCpu);
+
+            Sampler sampler = new Sampler(model);
+            List<Map<String, Object>> decode = new ArrayList<>();
+            for (int b : batches) {
+                List<int[]> prompts = prompts(rnd, b, promptLen, vocab);
+                int n = b >= 256 ? Math.min(newTokens, 16) : newTokens;
+                SamplingParams p = new SamplingParams(true, 1.0, 20, 0.8, 1.05, n, List.of(), 0, 7);
+                sampler.generate(prompts.subList(0, Math.min(b, 4)), new SamplingParams(true, 1.0, 20, 0.8, 1.05, 4,
+                        List.of(), 0, 7)); // warm-up
+                sampler.generate(prompts, p);
+                GenerationStats s = sampler.lastStats();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("batch", b);
+                row.put("prompt_tokens", promptLen);
+                row.put("new_tokens", n);
+                row.put("prefill_tokens_per_s", round(s.prefillTokensPerSecond()));
+                row.put("decode_tokens_per_s", round(s.decodeTokensPerSecond()));
+                row.put("decode_tokens_per_cpu_s", round(s.decodeTokensPerCpuSecond()));
+                row.put("decode_ms_per_step", round(s.decodeNanos() / 1e6 / Math.max(1, s.steps() - 1)));
+                decode.add(row);
+                System.out.printf("batch %3d: prefill %.0f tok/s, decode %.1f new tok/s (%.1f ms/step; %.1f new tok per CPU-s)%n",
+                        b, s.prefillTokensPerSecond(), s.decodeTokensPerSecond(),
+                        s.decodeNanos() / 1e6 / Math.max(1, s.steps() - 1), s.decodeTokensPerCpuSecond());
+            }
+            report.put("generation", decode);
+        }
+        long peakKb = peakRssKb();
+        report.put("peak_rss_mb", peakKb / 1024);
+        System.out.printf("peak RSS: %d MB%n", peakKb / 1024);
+        writeAtomically(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    private static void forward(Transformer model, List<int[]> rows) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            model.logits(TokenBatch.leftPadded(rows, 0)).toFloatArray();
+        }
+    }
+
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    private static List<int[]> prompts(SplittableRandom rnd, int rows, int len, int vocab) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            out.add(rnd.ints(len, 3, vocab).toArray());
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    /** VmHWM of /proc/self/status (Linux), or -1. */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static void writeAtomically(Path out, String text) throws IOException {
+        Path abs = out.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
+            }
+            opt.put(args[i].substring(2), args[++i]);
+        }
+        return opt;
+    }
+}
