@@ -175,15 +175,12 @@ public final class GenerateNumbersStage implements GenerateNumbersActivity {
         return new CompletionFilter(request.answerCount(), 0L, maxValue, banned);
     }
 
-    /**
-     * The stop (and pad) id: the tokenizer's eos token (§3.4). Loaders expose it as the first id of the generation
-     * defaults' eos list, which is the tokenizer's eos for every model of the registry (Qwen 151645, Gemma 1).
-     */
+    /** The stop (and pad) id: the tokenizer's eos token only (§3.4: Qwen 151645, Gemma {@code <eos>} = 1). */
     static int stopTokenId(LoadedModel model) {
-        List<Integer> eos = model.bundle().generation().eosTokenIds();
-        if (eos.isEmpty()) {
-            throw InvalidInputException.field("model", model.key().location() + " defines no eos token id");
+        int eos = model.bundle().tokenizer().eosTokenId();
+        if (eos < 0) {
+            throw InvalidInputException.field("model", model.key().location() + " defines no eos token");
         }
-        return eos.get(0);
+        return eos;
     }
 }
