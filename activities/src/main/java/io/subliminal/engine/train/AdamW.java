@@ -59,6 +59,7 @@ public final class AdamW implements AutoCloseable {
         double bc1 = 1 - Math.pow(beta1, steps);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDManager c = parameters.values().iterator().next().getManager();
             NDArray decay = constant(c, 1 - lr * weightDecay);
             NDArray oneMinusBeta1 = constant(c, 1 - beta1);

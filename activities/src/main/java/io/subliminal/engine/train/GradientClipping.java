@@ -22,6 +22,7 @@ public final class GradientClipping {
     /** The global 2-norm of the gradients of {@code parameters} (no clipping). */
     public static double globalNorm(Collection<NDArray> parameters) {
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDList norms = new NDList();
             for (NDArray p : parameters) {
                 norms.add(p.getGradient().norm());
@@ -36,6 +37,7 @@ public final class GradientClipping {
             throw new IllegalArgumentException("max grad norm must be positive: " + maxNorm);
         }
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDList norms = new NDList();
             NDList grads = new NDList();
             for (NDArray p : parameters) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.subliminal.engine.nn.NoGrad;
 import io.subliminal.engine.nn.Precision;
 import io.subliminal.engine.nn.Transformer;
 
@@ -140,18 +141,22 @@ public final class Trainer implements AutoCloseable {
     /** Trains until {@code untilStep} updates are done (at most max_steps); checkpoints as configured. */
     public void trainUntil(int untilStep, TrainingListener listener, Checkpointing checkpointing) {
         int target = Math.min(untilStep, maxSteps);
-        JniUtils.setGradMode(false); // in-place optimizer updates need grad mode off on this thread
         weights.setTraining(true);
         Map<String, NDArray> params = weights.parameters();
-        while (step < target) {
-            TrainingProgress progress = update(params, listener);
-            listener.onStep(progress);
-            if (checkpointing != null && (step == maxSteps
-                    || (checkpointing.saveEvery() > 0 && step % checkpointing.saveEvery() == 0))) {
-                Path dir = checkpointing.directory(step);
-                save(dir);
-                listener.onCheckpoint(step, dir);
+        // grad mode off outside the per-micro-batch collectors: in-place optimizer updates need it (any thread)
+        try (NoGrad noGrad = NoGrad.enter()) {
+            while (step < target) {
+                TrainingProgress progress = update(params, listener);
+                listener.onStep(progress);
+                if (checkpointing != null && (step == maxSteps
+                        || (checkpointing.saveEvery() > 0 && step % checkpointing.saveEvery() == 0))) {
+                    Path dir = checkpointing.directory(step);
+                    save(dir);
+                    listener.onCheckpoint(step, dir);
+                }
             }
+        } finally {
+            weights.setTraining(false);
         }
     }
 

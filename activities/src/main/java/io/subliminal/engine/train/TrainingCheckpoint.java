@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * The resumable state of a run after {@code step} updates, stored next to the weights in a checkpoint directory:
- * {@code trainer_state.json} (this record) and {@code optimizer.safetensors} (AdamW {@code exp_avg.<param>} and
+ * {@code training_state.json} (this record; named unlike HF's {@code trainer_state.json}, whose schema differs)
+ * and {@code optimizer.safetensors} (AdamW {@code exp_avg.<param>} and
  * {@code exp_avg_sq.<param>}). The LR schedule position is {@code step}. The randomness needs no stored state:
  * the data order of epoch e is a function of (seed, e) and dropout is reseeded from (seed, step, micro-batch), so
  * the cursor (epoch, indexInEpoch) and the seed determine everything that follows.
@@ -38,7 +39,7 @@ import java.util.Map;
 public record TrainingCheckpoint(int step, int maxSteps, int epoch, int indexInEpoch, long seed, int rows,
                                  TrainingConfig config, double lastLoss, String rngScheme) {
 
-    public static final String STATE_FILE = "trainer_state.json";
+    public static final String STATE_FILE = "training_state.json"; // not HF's trainer_state.json schema
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String RNG_SCHEME = "order: Fisher-Yates with SplittableRandom(mix(seed, epoch)); "
             + "dropout: torch manual_seed(mix(seed, step, microBatch)) before each micro-batch";
@@ -68,7 +69,7 @@ public record TrainingCheckpoint(int step, int maxSteps, int epoch, int indexInE
         }
     }
 
-    /** Reads {@code trainer_state.json} of a checkpoint directory. */
+    /** Reads {@code training_state.json} of a checkpoint directory. */
     public static TrainingCheckpoint read(Path dir) {
         Path file = dir.resolve(STATE_FILE);
         if (!Files.isRegularFile(file)) {

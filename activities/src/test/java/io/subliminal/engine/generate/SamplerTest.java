@@ -93,6 +93,73 @@ class SamplerTest {
         }
     }
 
+    /** First-token frequencies over many rows follow HF's processed distribution (temperature, top-k, top-p). */
+    @Test
+    void sampledFrequenciesFollowTheProcessedSoftmax() {
+        ModelConfig c = TinyModels.config("llama");
+        int[] prompt = TinyModels.randomSequences(c, 60, 5).get(0);
+        double temperature = 6.0;
+        int topK = 6;
+        double topP = 0.85;
+        try (Transformer model = Transformer.load(TinyModels.random("llama", 61), Device.cpu(), Precision.FP32);
+             NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float[] logits = model.logits(TokenBatch.leftPadded(List.of(prompt), 0)).get(0, prompt.length - 1).toFloatArray();
+            // HF: scores / T, keep the top k, then drop the low tail whose mass is <= 1 - top_p
+            Integer[] order = new Integer[logits.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+            double[] p = new double[topK];
+            double sum = 0;
+            for (int i = 0; i < topK; i++) {
+                p[i] = Math.exp((logits[order[i]] - logits[order[0]]) / temperature);
+                sum += p[i];
+            }
+            int keep = topK;
+            double tail = 0;
+            for (int i = topK - 1; i >= 1; i--) {
+                tail += p[i] / sum;
+                if (tail <= 1 - topP) {
+                    keep--;
+                } else {
+                    break;
+                }
+            }
+            double kept = 0;
+            for (int i = 0; i < keep; i++) {
+                kept += p[i];
+            }
+            int rows = 500;
+            List<int[]> prompts = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                prompts.add(prompt);
+            }
+            Sampler sampler = new Sampler(model);
+            java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+            int n = 0;
+            for (long seed = 0; seed < 4; seed++) {
+                for (Generation g : sampler.generate(prompts,
+                        new SamplingParams(true, temperature, topK, topP, 1.0, 1, List.of(), 0, seed))) {
+                    counts.merge(g.tokens()[0], 1, Integer::sum);
+                    n++;
+                }
+            }
+            for (int i = 0; i < topK; i++) {
+                double expected = i < keep ? p[i] / kept : 0;
+                double observed = counts.getOrDefault(order[i], 0) / (double) n;
+                assertEquals(expected, observed, 0.035, "token rank " + i);
+            }
+            int outside = n;
+            for (int i = 0; i < keep; i++) {
+                outside -= counts.getOrDefault(order[i], 0);
+            }
+            assertEquals(0, outside, "only top-k/top-p survivors are sampled");
+            assertTrue(keep > 1 && keep < topK, "the test must exercise both filters: kept " + keep);
+        }
+    }
+
     @Test
     void topKOfOneSamplesTheArgmax() {
         ModelConfig c = TinyModels.config("llama");

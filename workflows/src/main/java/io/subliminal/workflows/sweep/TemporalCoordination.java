@@ -8,6 +8,7 @@ import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
@@ -66,6 +67,8 @@ public final class TemporalCoordination implements CoordinationActivity {
                 return run.getResult(30, TimeUnit.SECONDS, RunResult.class);
             } catch (TimeoutException stillRunning) {
                 Activity.getExecutionContext().heartbeat(runId);
+            } catch (WorkflowNotFoundException missing) {
+                throw ApplicationFailure.newNonRetryableFailure("run " + runId + " does not exist", RUN_FAILED);
             } catch (WorkflowFailedException failed) {
                 throw ApplicationFailure.newNonRetryableFailureWithCause("run " + runId + " failed: "
                         + StageWorkflowImpl.rootMessage(failed), RUN_FAILED, failed);
