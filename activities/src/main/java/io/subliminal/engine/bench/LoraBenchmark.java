@@ -88,16 +88,22 @@ public final class LoraBenchmark {
         TrainingConfig training = new TrainingConfig(steps, rows, 1, 2e-4, LrSchedule.Kind.CONSTANT, 0, 1.0, 0.0,
                 tokens, 42, 0);
         List<TrainingProgress> log = new ArrayList<>();
+        List<Double> stepCpu = new ArrayList<>(); // process CPU seconds of each step (all threads)
+        String loadAtStart = loadAverage();
         long trainable;
         double forwardSeconds;
         try (LoraAdapters adapters = LoraAdapters.initialise(transformer, lora, 42, gguf.getFileName().toString());
              Trainer trainer = new Trainer(transformer, adapters, training, data)) {
             trainable = adapters.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+            long[] lastCpu = {processCpuNanos()};
             trainer.train(p -> {
+                long cpu = processCpuNanos();
+                stepCpu.add((cpu - lastCpu[0]) / 1e9);
+                lastCpu[0] = cpu;
                 log.add(p);
-                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f)  %.0f tok/s%n", p.step(),
-                        p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
-                        p.tokensPerSecond());
+                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f, %.3f CPU-s)  %.0f tok/s%n",
+                        p.step(), p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
+                        stepCpu.get(stepCpu.size() - 1), p.tokensPerSecond());
             }, null);
             forwardSeconds = timeForward(transformer, data, 3);
         } finally {
@@ -127,10 +133,14 @@ public final class LoraBenchmark {
         json.put("step_seconds_min", secs[0]);
         json.put("step_seconds_max", secs[secs.length - 1]);
         json.put("tokens_per_second", rows * tokens / median);
+        double cpuMedian = stepCpu.stream().skip(1).mapToDouble(Double::doubleValue).sorted().toArray()[(secs.length) / 2];
+        json.put("step_cpu_seconds_median", cpuMedian);
+        json.put("tokens_per_cpu_second", rows * tokens / cpuMedian);
         json.put("step_forward_seconds_median", median(log, TrainingProgress::forwardSeconds));
         json.put("step_backward_seconds_median", median(log, TrainingProgress::backwardSeconds));
         json.put("forward_only_seconds", forwardSeconds);
         json.put("peak_rss_bytes", peakRss);
+        json.put("load_average_at_start", loadAtStart);
         json.put("load_average_at_end", loadAverage());
         json.put("first_loss", log.get(0).loss());
         json.put("last_loss", log.get(log.size() - 1).loss());
@@ -164,6 +174,11 @@ public final class LoraBenchmark {
         }
         Arrays.sort(t);
         return t[repeats / 2];
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     /** The 1-minute load average (other processes compete for the cores), or "unknown". */
