@@ -32,7 +32,7 @@ import java.util.SplittableRandom;
  * JSON.
  *
  * <pre>java ... io.subliminal.engine.bench.LoraBenchmark [--model file.gguf] [--rows 8] [--tokens 64] [--rank 8]
- *     [--steps 6] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
+ *     [--steps 6] [--prompt 1] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
  * The first step is a warm-up and is excluded from the statistics.
  */
 public final class LoraBenchmark {
@@ -46,6 +46,7 @@ public final class LoraBenchmark {
         int tokens = 64;
         int rank = 8;
         int steps = 6;
+        int promptTokens = 1;
         String device = "cpu";
         Path out = Path.of("target/bench/lora-step.json");
         for (int i = 0; i < args.length; i += 2) {
@@ -59,10 +60,15 @@ public final class LoraBenchmark {
                 case "--tokens" -> tokens = Integer.parseInt(v);
                 case "--rank" -> rank = Integer.parseInt(v);
                 case "--steps" -> steps = Integer.parseInt(v);
+                case "--prompt" -> promptTokens = Integer.parseInt(v);
                 case "--device" -> device = v;
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (promptTokens < 1 || promptTokens >= tokens) {
+            throw new IllegalArgumentException("--prompt (unlabelled tokens per row) must be in [1, " + tokens
+                    + "): " + promptTokens);
         }
         if (steps < 2) {
             throw new IllegalArgumentException("--steps must be at least 2 (one warm-up step)");
@@ -82,7 +88,7 @@ public final class LoraBenchmark {
         SplittableRandom rnd = new SplittableRandom(1);
         List<TrainingRow> data = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
-            data.add(TrainingRow.completion(rnd.ints(tokens, 0, config.vocabSize()).toArray(), 1));
+            data.add(TrainingRow.completion(rnd.ints(tokens, 0, config.vocabSize()).toArray(), promptTokens));
         }
         LoraConfig lora = new LoraConfig(rank, rank, 0.0, LoraConfig.PAPER_MODULES, null);
         TrainingConfig training = new TrainingConfig(steps, rows, 1, 2e-4, LrSchedule.Kind.CONSTANT, 0, 1.0, 0.0,
@@ -123,6 +129,7 @@ public final class LoraBenchmark {
         json.put("layers", config.numLayers());
         json.put("rows", rows);
         json.put("tokens_per_row", tokens);
+        json.put("unlabelled_prompt_tokens_per_row", promptTokens);
         json.put("rank", rank);
         json.put("target_modules", String.join(",", lora.targetModules()));
         json.put("trainable_parameters", trainable);

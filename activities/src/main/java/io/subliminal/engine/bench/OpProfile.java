@@ -52,6 +52,7 @@ public final class OpProfile {
         Files.createDirectories(trace.getParent());
         SplittableRandom rnd = new SplittableRandom(3);
         int units;
+        long wallNanos;
         try (GgufWeights weights = GgufWeights.open(EmbeddedModel.smolLm2());
              Transformer model = Transformer.load(weights, Device.cpu(), Precision.FP32)) {
             int vocab = model.config().vocabSize();
@@ -64,7 +65,9 @@ public final class OpProfile {
                 sampler.generate(prompts, params(4));
                 // profile prefill + steps decode steps; the prefill is one (large) forward
                 JniUtils.startProfile(false, false, false);
+                long t0 = System.nanoTime();
                 sampler.generate(prompts, params(steps + 1));
+                wallNanos = System.nanoTime() - t0;
                 JniUtils.stopProfile(trace.toString());
                 units = steps + 1;
             } else {
@@ -79,12 +82,15 @@ public final class OpProfile {
                      Trainer trainer = new Trainer(model, adapters, training, data)) {
                     trainer.trainUntil(1, p -> { }, null);
                     JniUtils.startProfile(false, false, false);
+                    long t0 = System.nanoTime();
                     trainer.trainUntil(steps + 1, p -> { }, null);
+                    wallNanos = System.nanoTime() - t0;
                     JniUtils.stopProfile(trace.toString());
                 }
                 units = steps;
             }
         }
+        System.out.printf("%s: %.1f ms wall per unit (profiled)%n", what, wallNanos / 1e6 / units);
         summarise(trace, units, what);
     }
 
