@@ -428,8 +428,15 @@ public final class Transformer implements AutoCloseable {
         NDArray q;
         NDArray k;
         NDArray v;
-        if (!gemma && !hasAdapter(p + "self_attn.q_proj") && !hasAdapter(p + "self_attn.k_proj")
-                && !hasAdapter(p + "self_attn.v_proj")) {
+        if (!gemma) {
+            if (hasAdapter(p + "self_attn.q_proj") || hasAdapter(p + "self_attn.k_proj")
+                    || hasAdapter(p + "self_attn.v_proj")) {
+                // the parts' deltas joined into one [q k v] delta: one add, then the fused path below
+                qkv = qkv.add(ai.djl.ndarray.NDArrays.concat(new NDList(
+                        delta(p + "self_attn.q_proj", x, qDim, ct),
+                        delta(p + "self_attn.k_proj", x, kvDim, ct),
+                        delta(p + "self_attn.v_proj", x, kvDim, ct)), 2));
+            }
             // fewest ops: rotate q and k heads together
             NDList qkAndV = qkv.reshape(rows, steps, heads + 2 * kvHeads, hd).split(new long[]{heads + kvHeads}, 2);
             NDList qk = rope.apply(qkAndV.get(0)).split(new long[]{heads}, 2);
@@ -496,6 +503,13 @@ public final class Transformer implements AutoCloseable {
 
     private boolean hasAdapter(String path) {
         return !adapters.isEmpty() && adapters.containsKey(path);
+    }
+
+    /** The delta {@code [B, T, width]} of the adapter at {@code path} in type {@code type}, or zeros without one. */
+    private NDArray delta(String path, NDArray x, int width, DataType type) {
+        Adapter a = adapters.get(path);
+        Shape shape = new Shape(x.getShape().get(0), x.getShape().get(1), width);
+        return a == null ? manager.zeros(shape, type) : a.delta(x).toType(type, false);
     }
 
     private NDArray adapt(String path, NDArray x, NDArray y) {
