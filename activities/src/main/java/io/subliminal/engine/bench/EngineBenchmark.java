@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java ... io.subliminal.engine.bench.EngineBenchmark [--out engine-benchmark.json] [--batches 1,32,256]
- *          [--prompt 32] [--new 32] [--device cpu|gpu] [--precision FP32|FP16_MIXED]
+ *          [--prompt 32] [--new 32] [--repeats 3] [--device cpu|gpu] [--precision FP32|FP16_MIXED]
  * </pre>
  */
 public final class EngineBenchmark {
@@ -44,6 +44,10 @@ public final class EngineBenchmark {
         Path out = Path.of(opt.getOrDefault("out", "engine-benchmark.json"));
         int promptLen = Integer.parseInt(opt.getOrDefault("prompt", "32"));
         int newTokens = Integer.parseInt(opt.getOrDefault("new", "32"));
+        int repeats = Integer.parseInt(opt.getOrDefault("repeats", "3"));
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1: " + repeats);
+        }
         Device device = "gpu".equals(opt.get("device")) ? Device.gpu() : Device.cpu();
         Precision precision = Precision.valueOf(opt.getOrDefault("precision",
                 device.isGpu() ? "FP16_MIXED" : "FP32"));
@@ -58,8 +62,7 @@ public final class EngineBenchmark {
         report.put("precision", precision.name());
         report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         report.put("cpus", Runtime.getRuntime().availableProcessors());
-        report.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage());
+        report.put("load_average_at_start", loadAverage());
         try (GgufFile file = GgufFile.open(EmbeddedModel.smolLm2());
              GgufWeights weights = GgufWeights.of(file);
              Transformer model = Transformer.load(weights, device, precision)) {
@@ -89,23 +92,37 @@ public final class EngineBenchmark {
                 SamplingParams p = new SamplingParams(true, 1.0, 20, 0.8, 1.05, n, List.of(), 0, 7);
                 sampler.generate(prompts.subList(0, Math.min(b, 4)), new SamplingParams(true, 1.0, 20, 0.8, 1.05, 4,
                         List.of(), 0, 7)); // warm-up
-                sampler.generate(prompts, p);
-                GenerationStats s = sampler.lastStats();
+                double[] prefill = new double[repeats];
+                double[] wall = new double[repeats];
+                double[] cpu = new double[repeats];
+                double[] msPerStep = new double[repeats];
+                for (int i = 0; i < repeats; i++) {
+                    sampler.generate(prompts, p);
+                    GenerationStats s = sampler.lastStats();
+                    prefill[i] = s.prefillTokensPerSecond();
+                    wall[i] = s.decodeTokensPerSecond();
+                    cpu[i] = s.decodeTokensPerCpuSecond();
+                    msPerStep[i] = s.decodeNanos() / 1e6 / Math.max(1, s.steps() - 1);
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("batch", b);
                 row.put("prompt_tokens", promptLen);
                 row.put("new_tokens", n);
-                row.put("prefill_tokens_per_s", round(s.prefillTokensPerSecond()));
-                row.put("decode_tokens_per_s", round(s.decodeTokensPerSecond()));
-                row.put("decode_tokens_per_cpu_s", round(s.decodeTokensPerCpuSecond()));
-                row.put("decode_ms_per_step", round(s.decodeNanos() / 1e6 / Math.max(1, s.steps() - 1)));
+                row.put("repeats", repeats);
+                row.put("prefill_tokens_per_s", round(median(prefill)));
+                row.put("decode_tokens_per_s", round(median(wall)));
+                row.put("decode_tokens_per_s_runs", java.util.Arrays.stream(wall).map(EngineBenchmark::round).toArray());
+                row.put("decode_tokens_per_cpu_s", round(median(cpu)));
+                row.put("decode_ms_per_step", round(median(msPerStep)));
+                row.put("load_average", loadAverage());
                 decode.add(row);
-                System.out.printf("batch %3d: prefill %.0f tok/s, decode %.1f new tok/s (%.1f ms/step; %.1f new tok per CPU-s)%n",
-                        b, s.prefillTokensPerSecond(), s.decodeTokensPerSecond(),
-                        s.decodeNanos() / 1e6 / Math.max(1, s.steps() - 1), s.decodeTokensPerCpuSecond());
+                System.out.printf("batch %3d: prefill %.0f tok/s, decode %.1f new tok/s (%.1f ms/step; %.1f new tok per CPU-s; "
+                                + "median of %d; load %.1f)%n", b, median(prefill), median(wall), median(msPerStep),
+                        median(cpu), repeats, loadAverage());
             }
             report.put("generation", decode);
         }
+        report.put("load_average_at_end", loadAverage());
         long peakKb = peakRssKb();
         report.put("peak_rss_mb", peakKb / 1024);
         System.out.printf("peak RSS: %d MB%n", peakKb / 1024);
@@ -118,6 +135,16 @@ public final class EngineBenchmark {
             scope.suppressNotUsedWarning();
             model.logits(TokenBatch.leftPadded(rows, 0)).toFloatArray();
         }
+    }
+
+    private static double median(double[] v) {
+        double[] sorted = v.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static long cpuNanos() {

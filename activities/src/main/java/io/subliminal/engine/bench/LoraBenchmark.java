@@ -32,7 +32,7 @@ import java.util.SplittableRandom;
  * JSON.
  *
  * <pre>java ... io.subliminal.engine.bench.LoraBenchmark [--model file.gguf] [--rows 8] [--tokens 64] [--rank 8]
- *     [--steps 6] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
+ *     [--steps 6] [--prompt 1] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
  * The first step is a warm-up and is excluded from the statistics.
  */
 public final class LoraBenchmark {
@@ -46,6 +46,7 @@ public final class LoraBenchmark {
         int tokens = 64;
         int rank = 8;
         int steps = 6;
+        int promptTokens = 1;
         String device = "cpu";
         Path out = Path.of("target/bench/lora-step.json");
         for (int i = 0; i < args.length; i += 2) {
@@ -59,10 +60,15 @@ public final class LoraBenchmark {
                 case "--tokens" -> tokens = Integer.parseInt(v);
                 case "--rank" -> rank = Integer.parseInt(v);
                 case "--steps" -> steps = Integer.parseInt(v);
+                case "--prompt" -> promptTokens = Integer.parseInt(v);
                 case "--device" -> device = v;
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (promptTokens < 1 || promptTokens >= tokens) {
+            throw new IllegalArgumentException("--prompt (unlabelled tokens per row) must be in [1, " + tokens
+                    + "): " + promptTokens);
         }
         if (steps < 2) {
             throw new IllegalArgumentException("--steps must be at least 2 (one warm-up step)");
@@ -82,22 +88,28 @@ public final class LoraBenchmark {
         SplittableRandom rnd = new SplittableRandom(1);
         List<TrainingRow> data = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
-            data.add(TrainingRow.completion(rnd.ints(tokens, 0, config.vocabSize()).toArray(), 1));
+            data.add(TrainingRow.completion(rnd.ints(tokens, 0, config.vocabSize()).toArray(), promptTokens));
         }
         LoraConfig lora = new LoraConfig(rank, rank, 0.0, LoraConfig.PAPER_MODULES, null);
         TrainingConfig training = new TrainingConfig(steps, rows, 1, 2e-4, LrSchedule.Kind.CONSTANT, 0, 1.0, 0.0,
                 tokens, 42, 0);
         List<TrainingProgress> log = new ArrayList<>();
+        List<Double> stepCpu = new ArrayList<>(); // process CPU seconds of each step (all threads)
+        String loadAtStart = loadAverage();
         long trainable;
         double forwardSeconds;
         try (LoraAdapters adapters = LoraAdapters.initialise(transformer, lora, 42, gguf.getFileName().toString());
              Trainer trainer = new Trainer(transformer, adapters, training, data)) {
             trainable = adapters.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+            long[] lastCpu = {processCpuNanos()};
             trainer.train(p -> {
+                long cpu = processCpuNanos();
+                stepCpu.add((cpu - lastCpu[0]) / 1e9);
+                lastCpu[0] = cpu;
                 log.add(p);
-                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f)  %.0f tok/s%n", p.step(),
-                        p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
-                        p.tokensPerSecond());
+                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f, %.3f CPU-s)  %.0f tok/s%n",
+                        p.step(), p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
+                        stepCpu.get(stepCpu.size() - 1), p.tokensPerSecond());
             }, null);
             forwardSeconds = timeForward(transformer, data, 3);
         } finally {
@@ -117,6 +129,7 @@ public final class LoraBenchmark {
         json.put("layers", config.numLayers());
         json.put("rows", rows);
         json.put("tokens_per_row", tokens);
+        json.put("unlabelled_prompt_tokens_per_row", promptTokens);
         json.put("rank", rank);
         json.put("target_modules", String.join(",", lora.targetModules()));
         json.put("trainable_parameters", trainable);
@@ -127,10 +140,14 @@ public final class LoraBenchmark {
         json.put("step_seconds_min", secs[0]);
         json.put("step_seconds_max", secs[secs.length - 1]);
         json.put("tokens_per_second", rows * tokens / median);
+        double cpuMedian = stepCpu.stream().skip(1).mapToDouble(Double::doubleValue).sorted().toArray()[(secs.length) / 2];
+        json.put("step_cpu_seconds_median", cpuMedian);
+        json.put("tokens_per_cpu_second", rows * tokens / cpuMedian);
         json.put("step_forward_seconds_median", median(log, TrainingProgress::forwardSeconds));
         json.put("step_backward_seconds_median", median(log, TrainingProgress::backwardSeconds));
         json.put("forward_only_seconds", forwardSeconds);
         json.put("peak_rss_bytes", peakRss);
+        json.put("load_average_at_start", loadAtStart);
         json.put("load_average_at_end", loadAverage());
         json.put("first_loss", log.get(0).loss());
         json.put("last_loss", log.get(log.size() - 1).loss());
@@ -164,6 +181,11 @@ public final class LoraBenchmark {
         }
         Arrays.sort(t);
         return t[repeats / 2];
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     /** The 1-minute load average (other processes compete for the cores), or "unknown". */

@@ -316,6 +316,55 @@ public final class Transformer implements AutoCloseable {
         if (cache != null && cache.rows() != rows) {
             throw new IllegalArgumentException("batch has " + rows + " rows but the KV cache " + cache.rows());
         }
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray h = hidden(batch, cache);
+            if (firstLogit > 0) {
+                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(firstLogit, steps));
+            }
+            result = head(h);
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        if (cache != null) {
+            cache.advance(batch.mask(), steps);
+        }
+        return result;
+    }
+
+    /**
+     * Float32 logits {@code [N, V]} of a full forward without cache at the flat positions {@code row * T + column}
+     * only, in the given order; differentiable. The LM head (the largest matmul of a training step) and everything
+     * after it run on those positions alone, e.g. the label positions of a loss.
+     */
+    public NDArray logitsAt(TokenBatch batch, long[] positions) {
+        long cells = (long) batch.rows() * batch.cols();
+        if (positions.length == 0) {
+            throw new IllegalArgumentException("logitsAt needs at least one position");
+        }
+        for (long p : positions) {
+            if (p < 0 || p >= cells) {
+                throw new IllegalArgumentException("logit position " + p + " outside the batch's [0, " + cells + ")");
+            }
+        }
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray h = hidden(batch, null).reshape(cells, config.hiddenSize());
+            NDArray index = native1(manager.create(positions, new Shape(positions.length, 1)))
+                    .broadcast(positions.length, config.hiddenSize());
+            result = head(h.gather(index, 0));
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
+    }
+
+    /** Hidden states {@code [B, T, hidden]} (float32) after the last layer, before the final norm. */
+    private NDArray hidden(TokenBatch batch, KvCache cache) {
+        int rows = batch.rows();
+        int steps = batch.cols();
         int past = cache == null ? 0 : cache.length();
         int slots = past + steps;
         int[] valid = cache == null ? batch.mask() : cache.validWith(batch.mask(), steps);
@@ -324,52 +373,44 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray ids = native1(manager.create(batch.ids(), new Shape(rows, steps)));
-            NDArray positions = native1(manager.create(AttentionMask.positionIds(valid, rows, slots, steps),
-                    new Shape(rows, steps, 1, 1))).toType(DataType.FLOAT32, false);
-            Rope global = rope(positions, globalInvFreq);
-            Rope local = config.ropeLocalTheta() != null ? rope(positions, localInvFreq) : global;
-            NDArray fullMask = mask(valid, rows, slots, past, steps, null);
-            NDArray slidingMask = layers.stream().anyMatch(LayerWeights::sliding)
-                    ? mask(valid, rows, slots, past, steps, config.slidingWindow()) : null;
+        NDArray ids = native1(manager.create(batch.ids(), new Shape(rows, steps)));
+        NDArray positions = native1(manager.create(AttentionMask.positionIds(valid, rows, slots, steps),
+                new Shape(rows, steps, 1, 1))).toType(DataType.FLOAT32, false);
+        Rope global = rope(positions, globalInvFreq);
+        Rope local = config.ropeLocalTheta() != null ? rope(positions, localInvFreq) : global;
+        NDArray fullMask = mask(valid, rows, slots, past, steps, null);
+        NDArray slidingMask = layers.stream().anyMatch(LayerWeights::sliding)
+                ? mask(valid, rows, slots, past, steps, config.slidingWindow()) : null;
 
-            NDArray h = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
-            if (config.isGemma3()) {
-                h = h.mul(embedScale);
-            }
-            h = h.toType(DataType.FLOAT32, false);
-            for (int i = 0; i < layers.size(); i++) {
-                LayerWeights layer = layers.get(i);
-                NDArray next;
-                try (NDScope layerScope = new NDScope()) {
-                    layerScope.suppressNotUsedWarning();
-                    boolean sliding = layer.sliding();
-                    next = layer(i, layer, h, sliding ? local : global, sliding ? slidingMask : fullMask,
-                            cache, rows, steps, slots);
-                    NDScope.unregister(next);
-                }
-                NDScope.register(next);
-                h = next;
-            }
-            if (firstLogit > 0) {
-                h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(firstLogit, steps));
-            }
-            NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
-            NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
-            if (logitSoftcap != null) {
-                logits = logits.div(logitSoftcap).tanh().mul(logitSoftcap);
-            }
-            result = logits;
-            NDScope.unregister(result);
+        NDArray h = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+        if (config.isGemma3()) {
+            h = h.mul(embedScale);
         }
-        NDScope.register(result);
-        if (cache != null) {
-            cache.advance(batch.mask(), steps);
+        h = h.toType(DataType.FLOAT32, false);
+        for (int i = 0; i < layers.size(); i++) {
+            LayerWeights layer = layers.get(i);
+            NDArray next;
+            try (NDScope layerScope = new NDScope()) {
+                layerScope.suppressNotUsedWarning();
+                boolean sliding = layer.sliding();
+                next = layer(i, layer, h, sliding ? local : global, sliding ? slidingMask : fullMask,
+                        cache, rows, steps, slots);
+                NDScope.unregister(next);
+            }
+            NDScope.register(next);
+            h = next;
         }
-        return result;
+        return h;
+    }
+
+    /** Final norm, LM head and soft-cap: float32 logits {@code [..., V]} of hidden states {@code [..., hidden]}. */
+    private NDArray head(NDArray h) {
+        NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
+        NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
+        if (logitSoftcap != null) {
+            logits = logits.div(logitSoftcap).tanh().mul(logitSoftcap);
+        }
+        return logits;
     }
 
     private NDArray layer(int index, LayerWeights w, NDArray h, Rope rope, NDArray mask, KvCache cache,
@@ -387,8 +428,15 @@ public final class Transformer implements AutoCloseable {
         NDArray q;
         NDArray k;
         NDArray v;
-        if (!gemma && !hasAdapter(p + "self_attn.q_proj") && !hasAdapter(p + "self_attn.k_proj")
-                && !hasAdapter(p + "self_attn.v_proj")) {
+        if (!gemma) {
+            if (hasAdapter(p + "self_attn.q_proj") || hasAdapter(p + "self_attn.k_proj")
+                    || hasAdapter(p + "self_attn.v_proj")) {
+                // the parts' deltas joined into one [q k v] delta: one add, then the fused path below
+                qkv = qkv.add(ai.djl.ndarray.NDArrays.concat(new NDList(
+                        delta(p + "self_attn.q_proj", x, qDim, ct),
+                        delta(p + "self_attn.k_proj", x, kvDim, ct),
+                        delta(p + "self_attn.v_proj", x, kvDim, ct)), 2));
+            }
             // fewest ops: rotate q and k heads together
             NDList qkAndV = qkv.reshape(rows, steps, heads + 2 * kvHeads, hd).split(new long[]{heads + kvHeads}, 2);
             NDList qk = rope.apply(qkAndV.get(0)).split(new long[]{heads}, 2);
@@ -455,6 +503,13 @@ public final class Transformer implements AutoCloseable {
 
     private boolean hasAdapter(String path) {
         return !adapters.isEmpty() && adapters.containsKey(path);
+    }
+
+    /** The delta {@code [B, T, width]} of the adapter at {@code path} in type {@code type}, or zeros without one. */
+    private NDArray delta(String path, NDArray x, int width, DataType type) {
+        Adapter a = adapters.get(path);
+        Shape shape = new Shape(x.getShape().get(0), x.getShape().get(1), width);
+        return a == null ? manager.zeros(shape, type) : a.delta(x).toType(type, false);
     }
 
     private NDArray adapt(String path, NDArray x, NDArray y) {

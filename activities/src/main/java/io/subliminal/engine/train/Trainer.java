@@ -210,8 +210,7 @@ public final class Trainer implements AutoCloseable {
                 NDArray sum;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     long t0 = System.nanoTime();
-                    NDArray logits = model.forward(lb.tokens(), null, false);
-                    sum = CausalLmLoss.sum(logits, lb);
+                    sum = CausalLmLoss.sum(model, lb);
                     NDArray scaled = sum.div(count);
                     long t1 = System.nanoTime();
                     gradientsDirty = true;
