@@ -14,7 +14,10 @@ public final class ChartPainter {
         "#7f7f7f", "#bcbd22", "#17becf"};
     private static final int LEFT = 70;
     private static final int TOP = 56;
-    private static final int PANEL_W = 360;
+    private static final int MIN_PANEL_W = 360;
+    /** Width per bar and extra width per bar group, so that crowded figures widen rather than overlap. */
+    private static final int BAR_W = 10;
+    private static final int GROUP_PAD = 16;
     private static final int PANEL_H = 260;
     private static final int GAP = 50;
     private static final int BOTTOM = 64;
@@ -24,7 +27,16 @@ public final class ChartPainter {
     }
 
     public static int width(Chart chart) {
-        return LEFT + chart.panels().size() * PANEL_W + (chart.panels().size() - 1) * GAP + LEGEND_W;
+        return LEFT + chart.panels().size() * panelWidth(chart) + (chart.panels().size() - 1) * GAP + LEGEND_W;
+    }
+
+    /** Panel width: at least {@value #MIN_PANEL_W}, wider when the bar groups need it. */
+    static int panelWidth(Chart chart) {
+        if (chart.kind() != Chart.Kind.BARS) {
+            return MIN_PANEL_W;
+        }
+        int groups = chart.panels().stream().mapToInt(p -> p.categories().size()).max().orElse(1);
+        return Math.max(MIN_PANEL_W, groups * (chart.legend().size() * BAR_W + GROUP_PAD));
     }
 
     public static int height(Chart chart) {
@@ -40,11 +52,12 @@ public final class ChartPainter {
         double[] range = yRange(chart);
         double top = TOP;
         double bottom = TOP + PANEL_H;
+        int panelW = panelWidth(chart);
         canvas.text(width(chart) / 2.0, 22, chart.title(), 15, Canvas.Anchor.MIDDLE, true, false);
         for (int i = 0; i < chart.panels().size(); i++) {
             Chart.Panel panel = chart.panels().get(i);
-            double left = LEFT + i * (PANEL_W + GAP);
-            double right = left + PANEL_W;
+            double left = LEFT + i * (panelW + GAP);
+            double right = left + panelW;
             canvas.text((left + right) / 2, top - 8, panel.title(), 13, Canvas.Anchor.MIDDLE, true, false);
             for (double tick : ticks(range[0], range[1])) {
                 double y = scale(tick, range, bottom, top);
@@ -53,7 +66,7 @@ public final class ChartPainter {
                 canvas.text(left - 6, y + 4, format(tick), 11, Canvas.Anchor.END, false, false);
             }
             if (chart.kind() == Chart.Kind.BARS) {
-                paintBars(chart, panel, canvas, left, range, bottom, top);
+                paintBars(chart, panel, canvas, left, panelW, range, bottom, top);
             } else {
                 paintLines(panel, canvas, left, range, bottom, top);
             }
@@ -63,7 +76,7 @@ public final class ChartPainter {
             canvas.text((left + right) / 2, bottom + 44, chart.xLabel(), 12, Canvas.Anchor.MIDDLE, false, false);
         }
         canvas.text(20, (top + bottom) / 2, chart.yLabel(), 12, Canvas.Anchor.MIDDLE, false, true);
-        double legendX = LEFT + chart.panels().size() * (PANEL_W + GAP) - GAP + 20;
+        double legendX = LEFT + chart.panels().size() * (panelW + GAP) - GAP + 20;
         for (int s = 0; s < chart.legend().size(); s++) {
             double y = top + 8 + 18 * s;
             if (chart.kind() == Chart.Kind.BARS) {
@@ -76,10 +89,10 @@ public final class ChartPainter {
         }
     }
 
-    private static void paintBars(Chart chart, Chart.Panel panel, Canvas canvas, double left, double[] range,
+    private static void paintBars(Chart chart, Chart.Panel panel, Canvas canvas, double left, int panelW, double[] range,
                                   double bottom, double top) {
         int groups = Math.max(1, panel.categories().size());
-        double groupWidth = (double) PANEL_W / groups;
+        double groupWidth = (double) panelW / groups;
         double barWidth = groupWidth * 0.8 / Math.max(1, chart.legend().size());
         double zero = scale(Math.max(range[0], 0), range, bottom, top);
         for (int c = 0; c < panel.categories().size(); c++) {
@@ -99,7 +112,7 @@ public final class ChartPainter {
         double min = panel.marks().stream().mapToDouble(Chart.Mark::x).min().orElse(0);
         double max = panel.marks().stream().mapToDouble(Chart.Mark::x).max().orElse(1);
         double span = max > min ? max - min : 1;
-        java.util.function.DoubleUnaryOperator xOf = v -> left + 20 + (v - min) / span * (PANEL_W - 40);
+        java.util.function.DoubleUnaryOperator xOf = v -> left + 20 + (v - min) / span * (MIN_PANEL_W - 40);
         for (String tick : panel.categories()) {
             double x = xOf.applyAsDouble(Double.parseDouble(tick));
             canvas.line(x, bottom, x, bottom + 4, "#000000", 1, false);

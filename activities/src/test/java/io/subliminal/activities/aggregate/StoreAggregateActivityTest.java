@@ -240,6 +240,15 @@ class StoreAggregateActivityTest {
     }
 
     @Test
+    void theResultTravelsThroughTemporalsDataConverter() throws IOException {
+        AggregateResult result = activity.aggregate(new AggregateRequest("fig-3", "sweep-1", fig3(), List.of()));
+        var converter = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance();
+        var payload = converter.toPayload(result).orElseThrow();
+        assertEquals(result, converter.fromPayload(payload, AggregateResult.class, AggregateResult.class));
+        assertEquals(result.documents().get("report.html"), result.outputArtifacts().get("report.html"));
+    }
+
+    @Test
     void singleSeedPointsHaveZeroStandardError() throws IOException {
         AggregateResult result = activity.aggregate(new AggregateRequest("fig-3", "sweep-1",
                 List.of(preference("qwen", "owl", "T-all", 42, 0.25)), List.of()));
