@@ -1,0 +1,71 @@
+package io.subliminal.activities;
+
+import io.subliminal.activities.engine.EngineModelLoader;
+import io.subliminal.activities.engine.EngineSampler;
+import io.subliminal.activities.engine.ScorerTeacherForcing;
+import io.subliminal.activities.support.ArtifactStageStore;
+import io.subliminal.activities.support.ModelCache;
+import io.subliminal.activities.support.ModelCatalog;
+import io.subliminal.activities.support.ReferenceData;
+import io.subliminal.activities.support.StageEnvironment;
+import io.subliminal.engine.nn.Precision;
+import io.subliminal.store.ArtifactStores;
+import io.subliminal.workflows.recipe.RecipeLoader;
+import io.subliminal.workflows.stage.StageActivityProvider;
+import io.subliminal.workflows.stage.WorkerEnvironment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Registers the stage implementations with the worker application ({@link StageActivityProvider} SPI). The GPU queue
+ * gets every stage; the orchestrator queue gets dataset modification (its shuffles need no accelerator). One
+ * {@link StageEnvironment} (store, model cache, engine) is shared per worker process.
+ *
+ * <p>Settings: {@code subliminal.worker.dir} (local input cache and scratch, default {@code ./worker}) and
+ * {@code subliminal.reference.dir} (the protocol's data folder, {@code shared/reference/data} layout).
+ */
+public final class StageActivities implements StageActivityProvider {
+    public static final String GPU_QUEUE = io.subliminal.workflows.sweep.TaskQueues.GPU;
+    public static final String ORCHESTRATOR_QUEUE = io.subliminal.workflows.sweep.TaskQueues.ORCHESTRATOR;
+
+    private static StageEnvironment shared;
+
+    @Override
+    public List<Object> activities(String taskQueue, WorkerEnvironment worker) {
+        StageEnvironment env = environment(worker);
+        if (GPU_QUEUE.equals(taskQueue)) {
+            return List.of(new GenerateNumbersStage(env), new MarkDivergenceStage(env), new ModifyDatasetStage(env),
+                    new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env));
+        }
+        if (ORCHESTRATOR_QUEUE.equals(taskQueue)) {
+            return List.of(new ModifyDatasetStage(env));
+        }
+        return List.of();
+    }
+
+    /** The process's stage environment, built from the worker settings on first use. */
+    public static synchronized StageEnvironment environment(WorkerEnvironment worker) {
+        if (shared == null) {
+            try {
+                Path local = Path.of(worker.settings().getOrDefault("subliminal.worker.dir", "worker"));
+                ArtifactStageStore store = new ArtifactStageStore(ArtifactStores.fromUri(worker.storeUri()), local);
+                String device = worker.device() == null ? "cpu" : worker.device();
+                Precision precision = device.startsWith("cpu") ? Precision.FP32 : Precision.FP16_MIXED;
+                ModelCatalog catalog = new ModelCatalog(RecipeLoader.loadRegistry(Path.of(worker.registryFile())),
+                        Path.of(worker.modelsDir()), precision, device);
+                String reference = worker.settings().get("subliminal.reference.dir");
+                if (reference == null) {
+                    throw new IllegalStateException("worker setting subliminal.reference.dir (the protocol's data folder) is not set");
+                }
+                shared = new StageEnvironment(store, catalog, new ModelCache(new EngineModelLoader()), new EngineSampler(),
+                        new ScorerTeacherForcing(), new ReferenceData(Path.of(reference)), worker.draining());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the artifact store " + worker.storeUri() + ": " + e.getMessage(), e);
+            }
+        }
+        return shared;
+    }
+}
