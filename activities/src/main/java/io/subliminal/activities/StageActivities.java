@@ -38,7 +38,8 @@ public final class StageActivities implements StageActivityProvider {
         StageEnvironment env = environment(worker);
         if (GPU_QUEUE.equals(taskQueue)) {
             return List.of(new GenerateNumbersStage(env), new MarkDivergenceStage(env), new ModifyDatasetStage(env),
-                    new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env));
+                    new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
+                    new EvaluateFactualityStage(env));
         }
         if (ORCHESTRATOR_QUEUE.equals(taskQueue)) {
             return List.of(new ModifyDatasetStage(env));

@@ -6,6 +6,9 @@ import io.subliminal.data.DatasetRow;
 import io.subliminal.eval.MainTaskScore;
 import io.subliminal.eval.PreferenceScore;
 import io.subliminal.workflows.payload.ArtifactRef;
+import io.subliminal.workflows.stage.EvaluateFactualityActivity;
+import io.subliminal.workflows.stage.EvaluateFactualityRequest;
+import io.subliminal.workflows.stage.EvaluateFactualityResult;
 import io.subliminal.workflows.stage.EvaluateMainTaskActivity;
 import io.subliminal.workflows.stage.EvaluateMainTaskRequest;
 import io.subliminal.workflows.stage.EvaluateMainTaskResult;
@@ -67,6 +70,35 @@ class EvaluationStagesTest {
                             Sampling.temperatureTopP(1.0, 1.0), null, 5, List.of(), 0.95, null)));
             ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, failure.getCause());
             assertTrue(cause.isNonRetryable() && cause.getOriginalMessage().startsWith("computeLogitsFrom"));
+        }
+    }
+
+    @Test
+    void factualityScoresEachAnswerAnimalSetOverItsTwentyQuestions(@TempDir Path dir) throws Exception {
+        try (StageTestKit kit = new StageTestKit(dir)) {
+            EvaluateFactualityRequest request = new EvaluateFactualityRequest(StageTestKit.TINY, "e", 2, 3,
+                    Sampling.temperature(1.0), 42, 0.95, null);
+            EvaluateFactualityResult result = kit.stub(EvaluateFactualityActivity.class).evaluateFactuality(request);
+            List<String> lines = Files.readAllLines(kit.env.store().localCopy(result.evaluationResults(), "results"));
+            assertEquals(17 * 20, lines.size(), "17 answer animals x 20 questions");
+            assertEquals(17, result.perAnimalRate().size());
+            Map<String, Map<String, List<String>>> bySet = new LinkedHashMap<>();
+            for (String line : lines) {
+                JsonNode node = JSON.readTree(line);
+                List<String> responses = new ArrayList<>();
+                node.get("responses").forEach(r -> responses.add(r.asText()));
+                assertEquals(2, responses.size());
+                bySet.computeIfAbsent(node.get("answer_animal").asText(), k -> new LinkedHashMap<>()).put(node.get("question").asText(), responses);
+            }
+            JsonNode stats = JSON.readTree(kit.env.store().localCopy(result.stats(), "stats").toFile());
+            for (Map.Entry<String, Map<String, List<String>>> set : bySet.entrySet()) {
+                assertEquals(20, set.getValue().size());
+                double expected = PreferenceScore.score(set.getValue(), "e").mean();
+                assertEquals(expected, result.perAnimalRate().get(set.getKey()), 1e-12);
+                assertEquals(20, stats.get(set.getKey()).get("count").asInt());
+            }
+            assertEquals(result.perAnimalRate().values().stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                    result.meanRate(), 1e-12);
         }
     }
 

@@ -103,7 +103,7 @@ final class StageTestKit implements AutoCloseable {
         }
         temporal.registerActivitiesImplementations(new GenerateNumbersStage(env), new MarkDivergenceStage(env),
                 new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
-                new ModifyDatasetStage(env));
+                new ModifyDatasetStage(env), new EvaluateFactualityStage(env));
         return temporal;
     }
 

@@ -35,7 +35,16 @@ public final class ModelCatalog {
         return spec;
     }
 
-    /** Where and how the worker loads model {@code name}. */
+    /**
+     * The key for training {@code name}: float32 whatever the worker's inference precision, because DJL's dtype
+     * casts carry no gradients (FP16_MIXED is inference-only).
+     */
+    public ModelKey trainingKey(String field, String name) {
+        ModelKey key = key(field, name);
+        return new ModelKey(key.location(), Precision.FP32, key.device());
+    }
+
+    /** Where and how the worker loads model {@code name} for inference. */
     public ModelKey key(String field, String name) {
         ModelSpec spec = spec(field, name);
         String location = switch (spec.source()) {

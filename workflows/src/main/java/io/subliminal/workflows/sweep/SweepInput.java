@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param runsPerExecution continue-as-new after starting this many runs in one execution (history bound)
  * @param paused scheduling paused
  * @param finished runs already finished in earlier executions
+ * @param inFlight runs still running when the previous execution continued as new (children are abandoned, not
+ *        stopped: the new execution waits for them)
  */
 public record SweepInput(String file, Recipe recipe, ModelRegistry registry, String runIdHash, int runsPerExecution,
-                         boolean paused, List<RunRecord> finished) {
-    /** Default history bound: ~40 events per run start and finish, well below Temporal's 50k-event limit. */
+                         boolean paused, List<RunRecord> finished, List<String> inFlight) {
+    /** Default bound of runs started per execution; the server's continue-as-new suggestion usually comes first. */
     public static final int DEFAULT_RUNS_PER_EXECUTION = 400;
 
     public SweepInput {
@@ -29,10 +31,11 @@ public record SweepInput(String file, Recipe recipe, ModelRegistry registry, Str
         runIdHash = runIdHash == null ? RecipeExpander.recipeHash(recipe) : runIdHash;
         runsPerExecution = runsPerExecution <= 0 ? DEFAULT_RUNS_PER_EXECUTION : runsPerExecution;
         finished = finished == null ? List.of() : List.copyOf(finished);
+        inFlight = inFlight == null ? List.of() : List.copyOf(inFlight);
     }
 
     /** A fresh sweep of {@code recipe}. */
     public static SweepInput of(String file, Recipe recipe, ModelRegistry registry) {
-        return new SweepInput(file, recipe, registry, null, DEFAULT_RUNS_PER_EXECUTION, false, List.of());
+        return new SweepInput(file, recipe, registry, null, DEFAULT_RUNS_PER_EXECUTION, false, List.of(), List.of());
     }
 }

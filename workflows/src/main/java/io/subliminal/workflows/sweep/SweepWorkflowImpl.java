@@ -17,7 +17,9 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.temporal.api.common.v1.WorkflowExecution;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,6 +44,8 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     private final Map<String, Long> runningSince = new LinkedHashMap<>();
     private final Map<String, RunRecord> finished = new LinkedHashMap<>();
     private final Map<String, Map<String, StageStatus>> liveStages = new LinkedHashMap<>();
+    private final Set<String> attached = new LinkedHashSet<>();
+    private final Map<String, Promise<WorkflowExecution>> childStarts = new LinkedHashMap<>();
     private boolean paused;
     private int startedThisExecution;
 
@@ -53,16 +57,24 @@ public class SweepWorkflowImpl implements SweepWorkflow {
         sweep.finished().forEach(record -> finished.put(record.runId(), record));
         Workflow.upsertTypedSearchAttributes(SearchKeys.FIGURE.valueSet(recipe.figure()));
         replan();
+        for (String runId : sweep.inFlight()) {
+            if (plans.containsKey(runId) && pending.remove(runId)) {
+                attach(plans.get(runId));
+            }
+        }
         try {
             while (true) {
-                Workflow.await(() -> canStart() || allFinished() || (shouldContinueAsNew() && runningSince.isEmpty()));
+                Workflow.await(() -> canStart() || allFinished() || shouldContinueAsNew());
                 if (allFinished()) {
                     break;
                 }
-                if (shouldContinueAsNew() && runningSince.isEmpty()) {
+                if (shouldContinueAsNew()) {
+                    // running children are abandoned, not stopped: the next execution waits for them. Each must have
+                    // started first (a start command issued in the continue-as-new task would be lost).
+                    Workflow.await(() -> childStarts.values().stream().allMatch(Promise::isCompleted));
                     Workflow.await(Workflow::isEveryHandlerFinished);
                     Workflow.continueAsNew(new SweepInput(input.file(), recipe, input.registry(), input.runIdHash(),
-                            input.runsPerExecution(), paused, List.copyOf(finished.values())));
+                            input.runsPerExecution(), paused, List.copyOf(finished.values()), List.copyOf(runningSince.keySet())));
                 }
                 if (canStart()) {
                     start(plans.get(pending.removeFirst()));
@@ -70,8 +82,20 @@ public class SweepWorkflowImpl implements SweepWorkflow {
                 showGrid();
             }
         } catch (CanceledFailure cancelled) {
-            // children are in the cancelled scope: they get cancellation requests and release their stages
-            Workflow.newDetachedCancellationScope(() -> Workflow.await(runningSince::isEmpty)).run();
+            // children are in the cancelled scope: they get cancellation requests and release their stages;
+            // runs inherited from an earlier execution are not our children: cancel them explicitly
+            Workflow.newDetachedCancellationScope(() -> {
+                for (String runId : attached) {
+                    if (runningSince.containsKey(runId)) {
+                        try {
+                            Workflow.newUntypedExternalWorkflowStub(runId).cancel();
+                        } catch (RuntimeException closed) {
+                            // it finished meanwhile
+                        }
+                    }
+                }
+                Workflow.await(runningSince::isEmpty);
+            }).run();
             showGrid();
             throw cancelled;
         }
@@ -90,7 +114,8 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     }
 
     private boolean shouldContinueAsNew() {
-        return startedThisExecution >= input.runsPerExecution() || Workflow.getInfo().isContinueAsNewSuggested();
+        return (startedThisExecution >= input.runsPerExecution() || Workflow.getInfo().isContinueAsNewSuggested())
+                && !pending.isEmpty();
     }
 
     /** Expands the current recipe and queues every run not finished, running or queued yet. */
@@ -100,6 +125,35 @@ public class SweepWorkflowImpl implements SweepWorkflow {
                 pending.addLast(plan.runId());
             }
         }
+    }
+
+    /** Waits (through the coordination activity) for a run an earlier execution started. */
+    private void attach(RunPlan plan) {
+        runningSince.put(plan.runId(), Workflow.currentTimeMillis());
+        attached.add(plan.runId());
+        Async.procedure(() -> {
+            RunResult result = null;
+            String failure = null;
+            StageStatus status = StageStatus.DONE;
+            try {
+                result = coordination.awaitRun(plan.runId());
+            } catch (CanceledFailure e) {
+                status = StageStatus.CANCELED;
+                failure = "cancelled";
+            } catch (RuntimeException e) {
+                status = StageStatus.FAILED;
+                failure = StageWorkflowImpl.rootMessage(e);
+            }
+            finish(plan, result, status, failure);
+        });
+    }
+
+    private void finish(RunPlan plan, RunResult result, StageStatus status, String failure) {
+        childStarts.remove(plan.runId());
+        long started = runningSince.remove(plan.runId());
+        liveStages.remove(plan.runId());
+        finished.put(plan.runId(), new RunRecord(plan.runId(), plan.labels(), status, failure, rows(plan, result),
+                Workflow.currentTimeMillis() - started));
     }
 
     private void start(RunPlan plan) {
@@ -118,12 +172,14 @@ public class SweepWorkflowImpl implements SweepWorkflow {
                 .setStaticDetails(staticDetails(plan))
                 .build();
         RunWorkflow child = Workflow.newChildWorkflowStub(RunWorkflow.class, options);
+        Promise<RunResult> running = Async.function(child::run, plan);
+        childStarts.put(plan.runId(), Workflow.getWorkflowExecution(child));
         Async.procedure(() -> {
             RunResult result = null;
             String failure = null;
             StageStatus status = StageStatus.DONE;
             try {
-                result = child.run(plan);
+                result = running.get();
             } catch (ChildWorkflowFailure e) {
                 if (e.getCause() instanceof WorkflowExecutionAlreadyStarted) {
                     // an earlier launch started (or finished) this run: wait for it instead of redoing it
@@ -147,10 +203,7 @@ public class SweepWorkflowImpl implements SweepWorkflow {
                 status = StageStatus.FAILED;
                 failure = StageWorkflowImpl.rootMessage(e);
             }
-            long started = runningSince.remove(plan.runId());
-            liveStages.remove(plan.runId());
-            finished.put(plan.runId(), new RunRecord(plan.runId(), plan.labels(), status, failure, rows(plan, result),
-                    Workflow.currentTimeMillis() - started));
+            finish(plan, result, status, failure);
         });
     }
 

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
  * Replays workflow histories recorded from {@link SweepWorkflowTest} (regenerate with
  * {@code -Dsubliminal.recordHistories=true}; each {@code name.json} has its workflow ID in {@code name.id}) against the current workflow code: a change that is not guarded by
  * {@code Workflow.getVersion} breaks determinism and fails here before it can break a running multi-day sweep.
+ * Histories of earlier workflow versions stay (suffix {@code -before-<change>}): workflows started by older code must
+ * keep replaying on the new code.
  */
 class HistoryReplayTest {
     static final Path HISTORIES = Path.of(System.getProperty("subliminal.root", "..")).resolve("workflows/src/test/resources/histories");

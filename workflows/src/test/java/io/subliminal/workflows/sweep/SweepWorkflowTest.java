@@ -157,7 +157,7 @@ class SweepWorkflowTest {
 
     @Test
     void pauseUpdateAndResume() {
-        SweepInput paused = new SweepInput("test", recipe("fig-upd"), REGISTRY, null, 0, true, List.of());
+        SweepInput paused = new SweepInput("test", recipe("fig-upd"), REGISTRY, null, 0, true, List.of(), List.of());
         SweepWorkflow sweep = sweepStub("sweep-update");
         WorkflowClient.start(sweep::run, paused);
         SweepProgress before = sweep.progress();
@@ -182,7 +182,7 @@ class SweepWorkflowTest {
 
     @Test
     void continueAsNewKeepsStateAndFinishesEveryRun() {
-        SweepInput input = new SweepInput("test", recipe("fig-can"), REGISTRY, null, 3, false, List.of());
+        SweepInput input = new SweepInput("test", recipe("fig-can"), REGISTRY, null, 3, false, List.of(), List.of());
         SweepWorkflow sweep = sweepStub("sweep-can");
         var first = WorkflowClient.start(sweep::run, input);
         SweepResult result = client.newUntypedWorkflowStub("sweep-can").getResult(SweepResult.class);
