@@ -82,13 +82,54 @@ public class WorkerRole {
                 temporal.getNamespace(), registered);
     }
 
-    /** Activity implementations of every {@link StageActivityProvider} on the class path, for {@code taskQueue}. */
+    /**
+     * Activity implementations of every {@link StageActivityProvider} on the class path, for {@code taskQueue}; where
+     * providers implement the same activity interface, the highest {@link StageActivityProvider#priority()} wins.
+     */
     static List<Object> providedActivities(String taskQueue, WorkerEnvironment environment) {
+        List<StageActivityProvider> providers = new ArrayList<>();
+        ServiceLoader.load(StageActivityProvider.class).forEach(providers::add);
+        providers.sort(java.util.Comparator.comparingInt(StageActivityProvider::priority).reversed());
+        Map<Class<?>, StageActivityProvider> owners = new java.util.HashMap<>();
         List<Object> activities = new ArrayList<>();
-        for (StageActivityProvider provider : ServiceLoader.load(StageActivityProvider.class)) {
-            activities.addAll(provider.activities(taskQueue, environment));
+        for (StageActivityProvider provider : providers) {
+            for (Object activity : provider.activities(taskQueue, environment)) {
+                java.util.Set<Class<?>> interfaces = activityInterfaces(activity.getClass());
+                Class<?> claimed = interfaces.stream().filter(owners::containsKey).findFirst().orElse(null);
+                if (claimed != null) {
+                    StageActivityProvider owner = owners.get(claimed);
+                    if (owner.priority() == provider.priority()) {
+                        throw new IllegalStateException(claimed.getSimpleName() + " is provided by both "
+                                + owner.getClass().getName() + " and " + provider.getClass().getName()
+                                + " at priority " + provider.priority() + " on " + taskQueue);
+                    }
+                    LOG.info("{} of {} left out: {} provides {} at higher priority", activity.getClass().getSimpleName(),
+                            provider.getClass().getName(), owner.getClass().getName(), claimed.getSimpleName());
+                    continue;
+                }
+                interfaces.forEach(i -> owners.put(i, provider));
+                activities.add(activity);
+            }
         }
         return activities;
+    }
+
+    /** The {@code @ActivityInterface} interfaces a class implements, directly or through its supertypes. */
+    static java.util.Set<Class<?>> activityInterfaces(Class<?> type) {
+        java.util.Set<Class<?>> out = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+        todo.add(type);
+        while (!todo.isEmpty()) {
+            Class<?> t = todo.poll();
+            if (t.isInterface() && t.isAnnotationPresent(io.temporal.activity.ActivityInterface.class)) {
+                out.add(t);
+            }
+            if (t.getSuperclass() != null) {
+                todo.add(t.getSuperclass());
+            }
+            todo.addAll(java.util.Arrays.asList(t.getInterfaces()));
+        }
+        return out;
     }
 
     private void register(Worker worker, List<Object> activities) {

@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class TestStageProvider implements StageActivityProvider {
     static final AtomicInteger CALLS = new AtomicInteger();
 
+    /** Replaces the real stage implementations that the activities module registers. */
+    @Override
+    public int priority() {
+        return 100;
+    }
+
     @Override
     public List<Object> activities(String taskQueue, WorkerEnvironment environment) {
         if (taskQueue.equals(TaskQueues.GPU)) {

@@ -14,4 +14,13 @@ public interface StageActivityProvider {
      * implements one or more {@code @ActivityInterface}s of this package. Empty when the provider has none there.
      */
     List<Object> activities(String taskQueue, WorkerEnvironment environment);
+
+    /**
+     * Where several providers implement one activity interface on a queue, the implementation of the provider with
+     * the highest priority is registered and the others are left out (a test provider replaces the real stages);
+     * equal priorities are a configuration error.
+     */
+    default int priority() {
+        return 0;
+    }
 }
