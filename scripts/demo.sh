@@ -31,7 +31,7 @@ scripts/launch.sh start
 
 T() { "$TEMPORAL" "$@" --address "$ADDRESS"; }
 status() { T workflow describe -w "$ID" -o json 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["workflowExecutionInfo"]["status"].rsplit("_",1)[-1])' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["workflowExecutionInfo"]["status"].rsplit("_",1)[-1])' 2>/dev/null \
   || echo NONE; }
 
 if [ "$(status)" = RUNNING ]; then

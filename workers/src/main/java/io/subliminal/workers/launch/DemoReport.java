@@ -2,6 +2,7 @@ package io.subliminal.workers.launch;
 
 import io.subliminal.workflows.stage.StageOutcome;
 import io.subliminal.workflows.sweep.RunResult;
+import io.subliminal.workflows.sweep.SweepResult;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
@@ -15,7 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints the per-run numbers of a finished sweep (scripts/demo.sh): for every completed run of the sweep's figure,
+ * Prints the results of a finished sweep (scripts/demo.sh): the aggregation's artifacts (report, plots, tables), then
+ * for every completed run of the sweep's figure
  * each stage's metrics (preference rate with its margin, main-task accuracy, training loss, ...) and the artifact URIs
  * of its evaluations.
  *
@@ -43,6 +45,12 @@ public final class DemoReport {
                     String id = info.getExecution().getWorkflowId();
                     runs.putIfAbsent(id, client.newUntypedWorkflowStub(id).getResult(RunResult.class));
                 }
+            }
+            SweepResult sweep = client.newUntypedWorkflowStub(args[1]).getResult(SweepResult.class);
+            if (sweep.aggregate() != null) {
+                System.out.println("\nAggregate of " + figure + " (plots, tables, report):");
+                new TreeMap<>(sweep.aggregate().artifacts()).forEach((slot, ref) ->
+                        System.out.println(String.format(Locale.ROOT, "  %-28s %s", slot, ref.uri())));
             }
             System.out.println("\nPer-run results (" + runs.size() + " completed runs of " + figure + "):");
             for (RunResult run : runs.values()) {
