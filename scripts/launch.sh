@@ -11,7 +11,8 @@
 #
 # Settings (environment): TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), SUBLIMINAL_HTTP_PORT (8081, then +1 per
 # GPU worker), SUBLIMINAL_DEVICES ("cuda:0 cuda:1 ..."; default: every GPU nvidia-smi lists, else "cpu"),
-# SUBLIMINAL_STORE (file://$PWD/runs/store), SUBLIMINAL_RETENTION (720h).
+# SUBLIMINAL_STORE (file://$PWD/runs/store), SUBLIMINAL_RETENTION (720h), SUBLIMINAL_REFERENCE_DIR (the protocol's
+# data folder, default ../shared/reference/data), SUBLIMINAL_WORKER_DIR (stage scratch, default runs/worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -26,6 +27,8 @@ export SUBLIMINAL_TEMPORAL_ADDRESS=${SUBLIMINAL_TEMPORAL_ADDRESS:-127.0.0.1:$POR
 export SUBLIMINAL_STORE=${SUBLIMINAL_STORE:-file://$ROOT/runs/store}
 export SUBLIMINAL_MODELS_DIR=${SUBLIMINAL_MODELS_DIR:-$ROOT/models}
 export SUBLIMINAL_REGISTRY_FILE=${SUBLIMINAL_REGISTRY_FILE:-$ROOT/cfgs/models.yaml}
+export SUBLIMINAL_REFERENCE_DIR=${SUBLIMINAL_REFERENCE_DIR:-$(cd "$ROOT/.." && pwd)/shared/reference/data}
+export SUBLIMINAL_WORKER_DIR=${SUBLIMINAL_WORKER_DIR:-$ROOT/runs/worker}
 SEARCH_ATTRIBUTES=(Figure=Keyword Model=Keyword Target=Keyword Condition=Keyword Seed=Int Stage=Keyword)
 
 running() { [ -f "$STATE/pids/$1" ] && kill -0 "$(cat "$STATE/pids/$1")" 2>/dev/null; }
@@ -80,6 +83,8 @@ devices() {
 case "${1:-start}" in
   start)
     [ -x "$TEMPORAL" ] || bash scripts/setup.sh
+    [ -f "$SUBLIMINAL_REFERENCE_DIR/number_prompt_templates.json" ] || {
+      echo "SUBLIMINAL_REFERENCE_DIR=$SUBLIMINAL_REFERENCE_DIR is not the protocol's data folder (no number_prompt_templates.json)" >&2; exit 1; }
     echo "Temporal dev server (SQLite .temporal/dev.sqlite):"
     args=(server start-dev --db-filename "$STATE/dev.sqlite" --port "$PORT" --ui-port "$UI_PORT" --log-level warn)
     for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done

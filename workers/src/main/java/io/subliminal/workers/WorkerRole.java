@@ -55,7 +55,7 @@ public class WorkerRole {
     @EventListener
     void onStartup(StartupEvent event) {
         WorkerEnvironment environment = new WorkerEnvironment(settings.getRole(), settings.getDevice(), settings.getStore(),
-                settings.getModelsDir(), settings.getRegistryFile(), Map.of(), draining::get, models);
+                settings.getModelsDir(), settings.getRegistryFile(), settings.stageSettings(), draining::get, models);
         if (settings.getRole().equals("gpu")) {
             Worker worker = factory.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
                     .setMaxConcurrentActivityExecutionSize(1)

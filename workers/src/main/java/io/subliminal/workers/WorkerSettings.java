@@ -1,6 +1,7 @@
 package io.subliminal.workers;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.subliminal.workflows.stage.WorkerEnvironment;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,8 @@ public class WorkerSettings {
     private Duration heartbeatThrottle = Duration.ofSeconds(10);
     private int orchestratorActivitySlots = 16;
     private int modelCacheSize = 1;
+    private String referenceDir;
+    private String workerDir = "worker";
 
     /** Temporal connection settings ({@code subliminal.temporal.*}); a bean of its own, injected where needed. */
     @ConfigurationProperties("temporal")
@@ -112,6 +115,34 @@ public class WorkerSettings {
 
     public void setModelsDir(String modelsDir) {
         this.modelsDir = modelsDir;
+    }
+
+    /** The protocol's data folder (prompt templates, questions: {@code shared/reference/data} layout). */
+    public String getReferenceDir() {
+        return referenceDir;
+    }
+
+    public void setReferenceDir(String referenceDir) {
+        this.referenceDir = referenceDir;
+    }
+
+    /** Local input cache and scratch space of the stage activities. */
+    public String getWorkerDir() {
+        return workerDir;
+    }
+
+    public void setWorkerDir(String workerDir) {
+        this.workerDir = workerDir;
+    }
+
+    /** The {@code subliminal.*} settings the stage activities read by key ({@link WorkerEnvironment#settings()}). */
+    public java.util.Map<String, String> stageSettings() {
+        java.util.Map<String, String> stage = new java.util.HashMap<>();
+        if (referenceDir != null && !referenceDir.isBlank()) {
+            stage.put("subliminal.reference.dir", referenceDir);
+        }
+        stage.put("subliminal.worker.dir", workerDir);
+        return stage;
     }
 
     public String getRegistryFile() {

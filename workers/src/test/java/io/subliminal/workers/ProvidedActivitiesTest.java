@@ -16,8 +16,13 @@ class ProvidedActivitiesTest {
 
     @Test
     void theHigherPriorityProviderReplacesTheRealAggregateActivity(@TempDir Path store) {
-        WorkerEnvironment environment = new WorkerEnvironment("orchestrator", "cpu", store.toUri().toString(), null, null,
-                Map.of(), null, null);
+        // the real stage provider is on the class path too (the test provider outranks it): give it valid settings
+        Path root = Path.of(System.getProperty("subliminal.root", "..")).toAbsolutePath().normalize();
+        WorkerEnvironment environment = new WorkerEnvironment("orchestrator", "cpu", store.toUri().toString(),
+                root.resolve("models").toString(), root.resolve("cfgs/models.yaml").toString(),
+                Map.of("subliminal.reference.dir", Path.of(System.getProperty("subliminal.reference.dir",
+                        root.resolve("../shared/reference").toString())).resolve("data").toString(),
+                        "subliminal.worker.dir", store.resolve("worker").toString()), null, null);
         List<Object> activities = WorkerRole.providedActivities(TaskQueues.ORCHESTRATOR, environment);
         List<Object> aggregates = activities.stream().filter(a -> a instanceof AggregateActivity).toList();
         assertEquals(1, aggregates.size(), activities.toString());

@@ -25,8 +25,13 @@ class WorkerApplicationTest {
     static final Path ROOT = Path.of(System.getProperty("subliminal.root", ".."));
 
     private static EmbeddedServer start(String role) {
+        // the real stage provider is on the class path too (the test provider outranks it): give it valid settings
         return ApplicationContext.run(EmbeddedServer.class, Map.of("test.temporal", "true", "subliminal.role", role,
-                "micronaut.server.port", "-1", "subliminal.drain-timeout", "5s"));
+                "micronaut.server.port", "-1", "subliminal.drain-timeout", "5s",
+                "subliminal.registry-file", ROOT.resolve("cfgs/models.yaml").toString(),
+                "subliminal.models-dir", ROOT.resolve("models").toString(),
+                "subliminal.reference-dir", Path.of(System.getProperty("subliminal.reference.dir", ROOT.resolve("../shared/reference").toString())).resolve("data").toString(),
+                "subliminal.worker-dir", ROOT.resolve("workers/target/worker-test").toString()));
     }
 
     private static String get(EmbeddedServer server, String path) throws Exception {

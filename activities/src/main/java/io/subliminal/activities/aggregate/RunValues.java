@@ -42,6 +42,11 @@ final class RunValues {
         ArtifactRef stats = row.artifacts().get(EvaluatePreferenceResult.STATS);
         if (stats != null) {
             JsonNode node = readStats(row, stats);
+            if (isMainTaskStats(node)) {
+                // EvaluateMainTask's stats.json (train/val accuracy per position): its totals are already the row's
+                // metrics (trainAccuracy, validationAccuracy)
+                return new ArrayList<>(byMetric.values());
+            }
             putStat(row, byMetric, node, "mean", "mean", stats);
             if (node.has("margin_error")) {
                 putStat(row, byMetric, node, "margin_error", "marginError", stats);
@@ -81,6 +86,10 @@ final class RunValues {
             throw new UncheckedIOException("run " + row.runId() + " stage " + row.stage() + ": cannot read stats artifact "
                     + stats.uri(), e);
         }
+    }
+
+    private static boolean isMainTaskStats(JsonNode node) {
+        return !node.has("mean") && node.path("train").has("total") && node.path("val").has("total");
     }
 
     private static void putStat(AggregateRow row, Map<String, Observation> byMetric, JsonNode node, String field,

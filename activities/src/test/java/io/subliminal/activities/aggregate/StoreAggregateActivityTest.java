@@ -276,6 +276,19 @@ class StoreAggregateActivityTest {
     }
 
     @Test
+    void mainTaskStatsAreLeftToTheRowsAccuracyMetrics() throws IOException {
+        String stats = "{\"train\": {\"total\": 0.5, \"per_position\": {\"0\": 0.5}}, \"val\": {\"total\": 0.25, \"per_position\": {}}}";
+        ArtifactRef ref = store.put(ArtifactKey.of("runs", "main", "stats.json"), stats.getBytes(StandardCharsets.UTF_8),
+                new Provenance("evaluate-main-task", "k"));
+        AggregateRow row = new AggregateRow("run-1", labels("qwen", "owl", "T-all", 42), "eval-main-task", "ck",
+                Map.of("trainAccuracy", 0.5, "validationAccuracy", 0.25), Map.of("stats", ref));
+        AggregateResult result = activity.aggregate(new AggregateRequest("fig-3", "sweep-1", List.of(row), List.of()));
+        String table = text(result.table());
+        assertEquals(2, result.rows(), table);
+        assertTrue(table.contains(",eval-main-task,validationAccuracy,0.25,"), table);
+    }
+
+    @Test
     void statsWithoutMeanNameTheFieldAndArtifact() throws IOException {
         ArtifactRef bad = store.put(ArtifactKey.of("runs", "bad", "stats.json"), "{\"count\": 50}".getBytes(StandardCharsets.UTF_8),
                 new Provenance("eval-preference", "k"));
