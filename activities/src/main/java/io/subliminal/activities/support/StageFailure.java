@@ -44,7 +44,8 @@ public final class StageFailure {
 
     /**
      * The Temporal failure for an exception escaping a stage: {@link ApplicationFailure}s pass through;
-     * {@link InvalidInputException} becomes non-retryable; out-of-memory (CUDA or JVM) and I/O errors stay retryable.
+     * {@link InvalidInputException} and {@link io.subliminal.engine.train.TrainingDiverged} (no label tokens in an
+     * update, non-finite loss) become non-retryable; out-of-memory (CUDA or JVM) and I/O errors stay retryable.
      */
     public static RuntimeException classify(Throwable error) {
         if (error instanceof ApplicationFailure failure) {
@@ -55,6 +56,9 @@ public final class StageFailure {
         }
         if (error instanceof InvalidInputException invalid) {
             return ApplicationFailure.newNonRetryableFailureWithCause(invalid.getMessage(), invalid.failureType(), invalid);
+        }
+        if (error instanceof io.subliminal.engine.train.TrainingDiverged diverged) {
+            return ApplicationFailure.newNonRetryableFailure(diverged.getMessage(), StageFailures.STAGE_DIVERGED);
         }
         if (isOutOfMemory(error)) {
             return ApplicationFailure.newFailureWithCause("out of memory: " + error.getMessage(), OUT_OF_MEMORY, error);

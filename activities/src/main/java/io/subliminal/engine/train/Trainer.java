@@ -188,7 +188,7 @@ public final class Trainer implements AutoCloseable {
             tokens += lb.realTokens();
         }
         if (labels == 0) {
-            throw new IllegalStateException("update " + (step + 1) + " (epoch " + epoch + ", rows " + indexInEpoch
+            throw new TrainingDiverged("update " + (step + 1) + " (epoch " + epoch + ", rows " + indexInEpoch
                     + ".." + (indexInEpoch + windowRows - 1) + " of the epoch order) has no label tokens; the "
                     + "token-averaged loss is undefined");
         }
@@ -224,13 +224,13 @@ public final class Trainer implements AutoCloseable {
         }
         double loss = lossSum / labels;
         if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("loss is " + loss + " at update " + (step + 1) + " (epoch " + epoch + ")");
+            throw new TrainingDiverged("loss is " + loss + " at update " + (step + 1) + " (epoch " + epoch + ")");
         }
         double gradNorm = config.maxGradNorm() > 0
                 ? GradientClipping.clipGlobalNorm(params.values(), config.maxGradNorm())
                 : GradientClipping.globalNorm(params.values());
         if (!Double.isFinite(gradNorm)) {
-            throw new IllegalStateException("gradient norm is " + gradNorm + " at update " + (step + 1) + " (epoch "
+            throw new TrainingDiverged("gradient norm is " + gradNorm + " at update " + (step + 1) + " (epoch "
                     + epoch + ")");
         }
         double lr = schedule.learningRate(config.learningRate(), step + 1);

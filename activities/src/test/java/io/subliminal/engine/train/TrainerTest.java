@@ -147,7 +147,7 @@ class TrainerTest {
              LoraAdapters adapters = LoraAdapters.initialise(model, LoraConfig.paper(), 4, "tiny");
              Trainer trainer = new Trainer(model, adapters, TrainFixtures.config(1, 1, 1, 1e-3, LrSchedule.Kind.LINEAR, 1),
                      List.of(new TrainingRow(new int[] {1, 2, 3}, new boolean[3])))) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(p -> { }, null));
+            TrainingDiverged e = assertThrows(TrainingDiverged.class, () -> trainer.train(p -> { }, null));
             assertTrue(e.getMessage().contains("no label tokens"));
         }
         try (Transformer model = TrainFixtures.tinyModel("llama", 2);
