@@ -42,6 +42,9 @@ RUN java -cp "/opt/warmup/classes:/opt/warmup/lib/*" NativeWarmup
 # From here on DJL never downloads: the workers start without network access to the model or native hubs.
 ENV DJL_OFFLINE=true
 COPY --from=build /src/workers/target/subliminal-workers.jar /app/subliminal-workers.jar
+# the model registry the stages resolve model names with (the figure recipes are the submitter's, not the worker's)
+COPY cfgs/models.yaml /app/cfgs/models.yaml
+ENV SUBLIMINAL_REGISTRY_FILE=/app/cfgs/models.yaml
 ARG GIT_COMMIT=dev
 ENV SUBLIMINAL_CODE_VERSION=${GIT_COMMIT}
 WORKDIR /work

@@ -44,8 +44,11 @@ for i in range(8):
     assert s["build"]["dockerfile"] == "docker/worker.Dockerfile"
 for name in ["orchestrator"] + [f"gpu-worker-{i}" for i in range(8)]:
     env = services[name]["environment"]
-    assert env["SUBLIMINAL_ARTIFACT_STORE"].startswith("s3://"), name
-    for key in ["TEMPORAL_ADDRESS", "SUBLIMINAL_S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]:
+    # the names the worker reads (application.yml); S3ClusterSweepTest runs workers with this environment
+    assert env["SUBLIMINAL_STORE"].startswith("s3://"), name
+    assert env["SUBLIMINAL_DEVICE"] == ("cpu" if name == "orchestrator" else "cuda:0"), f"{name}: {env['SUBLIMINAL_DEVICE']}"
+    for key in ["SUBLIMINAL_TEMPORAL_ADDRESS", "SUBLIMINAL_S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                "SUBLIMINAL_REFERENCE_DIR", "SUBLIMINAL_MODELS_DIR"]:
         assert env.get(key), f"{name} lacks {key}"
 print(f"docker-compose.yml: {len(services)} services valid")
 PYCHECK

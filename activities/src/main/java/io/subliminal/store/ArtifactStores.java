@@ -27,7 +27,7 @@ public final class ArtifactStores {
         return open(new StoreConfig(uri, env.codeVersion(), env.s3(), env.spoolDir()));
     }
 
-    /** Opens the store the environment names ({@code SUBLIMINAL_ARTIFACT_STORE}). */
+    /** Opens the store the environment names ({@code SUBLIMINAL_STORE}). */
     public static ArtifactStore fromEnvironment() throws IOException {
         return open(StoreConfig.fromEnvironment(System.getenv()));
     }

@@ -15,7 +15,7 @@ import java.util.Objects;
 public record StoreConfig(String uri, String codeVersion, S3Settings s3, Path spoolDir) {
 
     /** Environment variable naming the store uri. */
-    public static final String STORE_ENV = "SUBLIMINAL_ARTIFACT_STORE";
+    public static final String STORE_ENV = "SUBLIMINAL_STORE";
     /** The default store: a local directory under the working directory. */
     public static final String DEFAULT_URI = "runs/artifacts";
 
@@ -36,7 +36,7 @@ public record StoreConfig(String uri, String codeVersion, S3Settings s3, Path sp
     }
 
     /**
-     * Reads {@code SUBLIMINAL_ARTIFACT_STORE} (default {@value #DEFAULT_URI}), {@code SUBLIMINAL_SPOOL_DIR} and the
+     * Reads {@code SUBLIMINAL_STORE} (the worker's setting of the same name) (default {@value #DEFAULT_URI}), {@code SUBLIMINAL_SPOOL_DIR} and the
      * S3 variables of {@link S3Settings#fromEnvironment}.
      */
     public static StoreConfig fromEnvironment(Map<String, String> env) {

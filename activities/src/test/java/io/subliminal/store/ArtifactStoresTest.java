@@ -48,7 +48,7 @@ class ArtifactStoresTest {
     @Test
     void environmentConfiguresTheStore() {
         StoreConfig c = StoreConfig.fromEnvironment(Map.of(
-            "SUBLIMINAL_ARTIFACT_STORE", "s3://sweeps/fig3",
+            "SUBLIMINAL_STORE", "s3://sweeps/fig3",
             "SUBLIMINAL_S3_ENDPOINT", "http://minio:9000",
             "SUBLIMINAL_S3_PART_SIZE_MB", "64",
             "SUBLIMINAL_S3_MAX_ATTEMPTS", "12",

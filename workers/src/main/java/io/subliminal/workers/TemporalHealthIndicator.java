@@ -12,7 +12,7 @@ import io.micronaut.core.async.publisher.Publishers;
 
 /**
  * {@code /health}: UP when the Temporal frontend answers, this process's worker is polling and not draining, and a
- * GPU worker has stage activities to run.
+ * GPU worker has stage activities to run. The details name the role, device, Temporal address and artifact store.
  */
 @Singleton
 public class TemporalHealthIndicator implements HealthIndicator {
@@ -34,6 +34,7 @@ public class TemporalHealthIndicator implements HealthIndicator {
         details.put("role", settings.getRole());
         details.put("device", settings.getDevice());
         details.put("temporal", temporal.getAddress());
+        details.put("store", settings.getStore());
         details.put("activities", role.registeredActivities());
         details.put("draining", role.draining());
         HealthStatus status;

@@ -47,8 +47,8 @@ public final class Launcher {
             "usage: java -jar subliminal-workers.jar [application arguments]",
             "  SUBLIMINAL_MAIN_CLASS   application main class (default " + DEFAULT_APPLICATION + ")",
             "  SUBLIMINAL_ROLE         orchestrator | gpu",
-            "  TEMPORAL_ADDRESS        Temporal frontend host:port",
-            "  SUBLIMINAL_ARTIFACT_STORE  artifact store uri (file:///dir or s3://bucket/prefix)",
+            "  SUBLIMINAL_TEMPORAL_ADDRESS  Temporal frontend host:port",
+            "  SUBLIMINAL_STORE        artifact store uri (file:///dir or s3://bucket/prefix)",
             "  SUBLIMINAL_S3_ENDPOINT  S3-compatible endpoint (MinIO, Ceph); credentials via AWS_* variables");
     }
 }
