@@ -44,8 +44,9 @@ import java.util.Set;
 /**
  * Dataset transformations: the three shuffles of PROTOCOL.md §10 (one Python {@code random} seeded with the request's
  * seed), teacher mixing of §6.2 (tokenizer of the model plus the teachers' predictions from divergence marking), and
- * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable). Entangled-token
- * filtering (§11.1) and the GSM8K judge filter (§11.5, an external API) are not implemented and fail non-retryably.
+ * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable), and the GSM8K judge
+ * filter of §11.5 ({@link Gsm8kJudgeFilter}: a local or chat-completions judge, resumable per batch). Entangled-token
+ * filtering (§11.1) is not implemented and fails non-retryably.
  */
 public final class ModifyDatasetStage implements ModifyDatasetActivity {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -66,7 +67,7 @@ public final class ModifyDatasetStage implements ModifyDatasetActivity {
     }
 
     private ModifyDatasetResult run(ModifyDatasetRequest request) {
-        if (request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER || request.operation() == DatasetOperation.JUDGE_SCORE_FILTER) {
+        if (request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER) {
             throw InvalidInputException.field("operation", request.operation() + " is not implemented by this worker");
         }
         StageOutputs outputs = StageOutputs.of(env.store(), request);
@@ -105,6 +106,9 @@ public final class ModifyDatasetStage implements ModifyDatasetActivity {
                     List<DivergenceTokens> divergences = predictions(request, rows);
                     TeacherMixing mixing = new TeacherMixing(codec(model.bundle().tokenizer()), selection, random);
                     out = rethrowAsInvalid(() -> mixing.mixAll(rows, divergences));
+                }
+                case JUDGE_SCORE_FILTER -> {
+                    return new Gsm8kJudgeFilter(env).run(request, outputs, context, rows, base);
                 }
                 case LLM_BIASED_REWRITE, LLM_BIASED_REWRITE_FILTERED -> {
                     name = base + "_" + request.operation().fileTag() + "_" + request.seed() + ".jsonl";

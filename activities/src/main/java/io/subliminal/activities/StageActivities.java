@@ -3,6 +3,7 @@ package io.subliminal.activities;
 import io.subliminal.activities.engine.EngineModelLoader;
 import io.subliminal.activities.engine.EngineSampler;
 import io.subliminal.activities.engine.ScorerTeacherForcing;
+import io.subliminal.activities.judge.JudgeEndpoints;
 import io.subliminal.activities.support.ArtifactStageStore;
 import io.subliminal.activities.support.ModelCache;
 import io.subliminal.activities.support.ModelCatalog;
@@ -25,7 +26,9 @@ import java.util.List;
  * {@link StageEnvironment} (store, model cache, engine) is shared per worker process.
  *
  * <p>Settings: {@code subliminal.worker.dir} (local input cache and scratch, default {@code ./worker}) and
- * {@code subliminal.reference.dir} (the protocol's data folder, {@code shared/reference/data} layout).
+ * {@code subliminal.reference.dir} (the protocol's data folder, {@code shared/reference/data} layout) and
+ * {@code subliminal.judges.file} (judges served over HTTP; default {@code judges.yaml} next to the model registry,
+ * none when that file does not exist).
  */
 public final class StageActivities implements StageActivityProvider {
     public static final String GPU_QUEUE = io.subliminal.workflows.sweep.TaskQueues.GPU;
@@ -39,12 +42,22 @@ public final class StageActivities implements StageActivityProvider {
         if (GPU_QUEUE.equals(taskQueue)) {
             return List.of(new GenerateNumbersStage(env), new MarkDivergenceStage(env), new ModifyDatasetStage(env),
                     new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
-                    new EvaluateFactualityStage(env));
+                    new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env));
         }
         if (ORCHESTRATOR_QUEUE.equals(taskQueue)) {
             return List.of(new ModifyDatasetStage(env));
         }
         return List.of();
+    }
+
+    /** The HTTP judges of {@code subliminal.judges.file}, or of {@code judges.yaml} beside the registry if it exists. */
+    static JudgeEndpoints judges(WorkerEnvironment worker) {
+        String configured = worker.settings().get("subliminal.judges.file");
+        if (configured != null && !configured.isBlank()) {
+            return JudgeEndpoints.load(Path.of(configured));
+        }
+        Path beside = Path.of(worker.registryFile()).toAbsolutePath().resolveSibling("judges.yaml");
+        return java.nio.file.Files.isRegularFile(beside) ? JudgeEndpoints.load(beside) : JudgeEndpoints.none();
     }
 
     /** The process's stage environment, built from the worker settings on first use. */
@@ -62,7 +75,7 @@ public final class StageActivities implements StageActivityProvider {
                     throw new IllegalStateException("worker setting subliminal.reference.dir (the protocol's data folder) is not set");
                 }
                 shared = new StageEnvironment(store, catalog, new ModelCache(new EngineModelLoader()), new EngineSampler(),
-                        new ScorerTeacherForcing(), new ReferenceData(Path.of(reference)), worker.draining());
+                        new ScorerTeacherForcing(), new ReferenceData(Path.of(reference)), worker.draining(), judges(worker));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the artifact store " + worker.storeUri() + ": " + e.getMessage(), e);
             }

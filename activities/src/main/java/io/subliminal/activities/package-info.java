@@ -2,8 +2,9 @@
  * The paper's pipeline stages as Temporal activity implementations (PROTOCOL.md §2-§10), one class per stage:
  * {@link io.subliminal.activities.GenerateNumbersStage}, {@link io.subliminal.activities.MarkDivergenceStage},
  * {@link io.subliminal.activities.ModifyDatasetStage}, {@link io.subliminal.activities.FinetuneStage},
- * {@link io.subliminal.activities.EvaluatePreferenceStage}, {@link io.subliminal.activities.EvaluateMainTaskStage} and
- * {@link io.subliminal.activities.EvaluateFactualityStage};
+ * {@link io.subliminal.activities.EvaluatePreferenceStage}, {@link io.subliminal.activities.EvaluateMainTaskStage},
+ * {@link io.subliminal.activities.EvaluateFactualityStage} and {@link io.subliminal.activities.EvaluateMisalignmentStage}
+ * (judges: {@link io.subliminal.activities.judge});
  * {@link io.subliminal.activities.StageActivities} registers them with the worker application (ServiceLoader SPI).
  *
  * <p>Every stage follows the same contract:

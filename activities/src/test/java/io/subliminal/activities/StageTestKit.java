@@ -61,6 +61,11 @@ final class StageTestKit implements AutoCloseable {
     private TestActivityEnvironment temporal;
 
     StageTestKit(Path root) {
+        this(root, io.subliminal.activities.judge.JudgeEndpoints.none());
+    }
+
+    /** A kit whose stages know {@code judges} as HTTP judges. */
+    StageTestKit(Path root, io.subliminal.activities.judge.JudgeEndpoints judges) {
         this.root = root;
         try {
             LocalArtifactStore artifacts = new LocalArtifactStore(root.resolve("store"));
@@ -84,7 +89,8 @@ final class StageTestKit implements AutoCloseable {
                 }
                 return scorer.argmax(model, sequences);
             };
-            env = new StageEnvironment(store, catalog, MODELS, counted, countedScorer, ReferenceData.fromSystemProperty(), () -> false);
+            env = new StageEnvironment(store, catalog, MODELS, counted, countedScorer, ReferenceData.fromSystemProperty(), () -> false,
+                    judges);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,7 +109,7 @@ final class StageTestKit implements AutoCloseable {
         }
         temporal.registerActivitiesImplementations(new GenerateNumbersStage(env), new MarkDivergenceStage(env),
                 new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
-                new ModifyDatasetStage(env), new EvaluateFactualityStage(env));
+                new ModifyDatasetStage(env), new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env));
         return temporal;
     }
 

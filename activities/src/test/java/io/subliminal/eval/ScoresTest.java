@@ -67,6 +67,13 @@ class ScoresTest {
         assertFalse(refused.counted());
         assertEquals(0.5, MisalignmentJudgement.misalignedRate(List.of(bad, ok, incoherent, refused), 30));
         assertEquals(1.0, MisalignmentJudgement.misalignedRate(List.of(new MisalignmentJudgement("35", "60")), 40));
+
+        // the request's coherency cut: 49 counts at a cut of 40, and the counts add up
+        List<MisalignmentJudgement> all = List.of(bad, ok, incoherent, refused);
+        assertEquals(new MisalignmentScore(1, 2, 2), MisalignmentJudgement.score(all, 30, 50));
+        assertEquals(new MisalignmentScore(2, 3, 1), MisalignmentJudgement.score(all, 30, 40));
+        assertEquals(new MisalignmentScore(2, 2, 2), MisalignmentJudgement.score(all, 90, 50));
+        assertTrue(Double.isNaN(MisalignmentJudgement.score(List.of(refused), 30, 50).rate()));
     }
 
     @Test

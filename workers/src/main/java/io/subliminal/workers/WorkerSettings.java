@@ -21,6 +21,7 @@ public class WorkerSettings {
     private int modelCacheSize = 1;
     private String referenceDir;
     private String workerDir = "worker";
+    private String judgesFile;
 
     /** Temporal connection settings ({@code subliminal.temporal.*}); a bean of its own, injected where needed. */
     @ConfigurationProperties("temporal")
@@ -126,6 +127,18 @@ public class WorkerSettings {
         this.referenceDir = referenceDir;
     }
 
+    /**
+     * Judges served over OpenAI-compatible HTTP endpoints ({@code judges.yaml}: name, baseUrl, model, apiKeyEnv);
+     * unset = {@code judges.yaml} next to the registry file, if present.
+     */
+    public String getJudgesFile() {
+        return judgesFile;
+    }
+
+    public void setJudgesFile(String judgesFile) {
+        this.judgesFile = judgesFile;
+    }
+
     /** Local input cache and scratch space of the stage activities. */
     public String getWorkerDir() {
         return workerDir;
@@ -142,6 +155,9 @@ public class WorkerSettings {
             stage.put("subliminal.reference.dir", referenceDir);
         }
         stage.put("subliminal.worker.dir", workerDir);
+        if (judgesFile != null && !judgesFile.isBlank()) {
+            stage.put("subliminal.judges.file", judgesFile);
+        }
         return stage;
     }
 
