@@ -40,6 +40,11 @@ import java.util.Optional;
  * request's temperature/top-p and the model's own top-k and repetition penalty; responses decoded without special
  * tokens and stripped; the rate of responses containing the target, averaged over questions, with its CI.
  * Questions are committed one by one, so a retry resumes after the last finished question.
+ *
+ * <p>Logit lens ({@code computeLogitsFrom} = L): every sampling step reads its logits out after decoder layer L
+ * (final norm and LM head on HF {@code hidden_states[L+1]}) of the student, adapter applied (attaching the LoRA
+ * computes the same as merging it). Difference from the original at the last layer: HF's last hidden state already
+ * has the final norm applied, so the original normalises twice there; here L = last layer is ordinary sampling.
  */
 public final class EvaluatePreferenceStage implements EvaluatePreferenceActivity {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -62,9 +67,6 @@ public final class EvaluatePreferenceStage implements EvaluatePreferenceActivity
     }
 
     private EvaluatePreferenceResult run(EvaluatePreferenceRequest request) {
-        if (request.computeLogitsFrom() != null) {
-            throw InvalidInputException.field("computeLogitsFrom", "the logit-lens variant is not implemented by this worker");
-        }
         StageOutputs outputs = StageOutputs.of(env.store(), request);
         Optional<EvaluatePreferenceResult> done = outputs.completed(EvaluatePreferenceResult.class);
         if (done.isPresent()) {
@@ -75,6 +77,12 @@ public final class EvaluatePreferenceStage implements EvaluatePreferenceActivity
         try (ActivityContext context = ActivityContext.current()) {
             context.progress("load-model", 0, questions.size());
             LoadedModel base = env.model("model", request.model());
+            int layers = base.transformer().config().numLayers();
+            if (request.computeLogitsFrom() != null && request.computeLogitsFrom() >= layers) {
+                throw InvalidInputException.field("computeLogitsFrom", "layer " + request.computeLogitsFrom()
+                        + " does not exist: " + request.model() + " has decoder layers 0.." + (layers - 1));
+            }
+            int readoutLayer = request.computeLogitsFrom() == null ? layers - 1 : request.computeLogitsFrom();
             PartialJsonl partial = PartialJsonl.open(outputs.scratch().resolve("responses.partial"));
             long seedBase = Long.parseUnsignedLong(outputs.contentKey().substring(0, 15), 16);
             base.exclusive(() -> {
@@ -92,7 +100,7 @@ public final class EvaluatePreferenceStage implements EvaluatePreferenceActivity
                         chat.add(ChatMessage.user(question));
                         int[] prompt = model.bundle().tokenizer().encode(model.bundle().chatTemplate().render(chat, true), true);
                         List<int[]> generated = env.sampler().sample(model, Collections.nCopies(request.samplesPerQuestion(), prompt),
-                                decoding, request.maxNewTokens(), stopId, seedBase + q);
+                                decoding, request.maxNewTokens(), stopId, seedBase + q, readoutLayer);
                         List<String> responses = new ArrayList<>(generated.size());
                         for (int[] tokens : generated) {
                             responses.add(PyFormat.strip(model.bundle().tokenizer().decode(tokens, true)));

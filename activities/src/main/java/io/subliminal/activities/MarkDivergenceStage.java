@@ -138,7 +138,7 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
 
     /** How the completion is found in a teacher-forced row. */
     @FunctionalInterface
-    private interface Locator {
+    interface Locator {
         CompletionSlice slice(int[] ids, int[] argmax, int promptLength);
     }
 
@@ -148,7 +148,7 @@ public final class MarkDivergenceStage implements MarkDivergenceActivity {
      * completion starts after the prompt rendered with the generation prompt, which is the same position for ChatML
      * and Gemma templates.
      */
-    private static Locator locator(ModelSpec spec, LoadedModel model) {
+    static Locator locator(ModelSpec spec, LoadedModel model) {
         if ("gemma3".equals(spec.family())) {
             int marker = tokenId(model, "<start_of_turn>");
             return (ids, argmax, promptLength) -> CompletionSlice.gemma(ids, argmax, marker);

@@ -42,7 +42,8 @@ public final class StageActivities implements StageActivityProvider {
         if (GPU_QUEUE.equals(taskQueue)) {
             return List.of(new GenerateNumbersStage(env), new MarkDivergenceStage(env), new ModifyDatasetStage(env),
                     new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
-                    new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env));
+                    new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env),
+                    new AttributionPatchingStage(env));
         }
         if (ORCHESTRATOR_QUEUE.equals(taskQueue)) {
             return List.of(new ModifyDatasetStage(env));

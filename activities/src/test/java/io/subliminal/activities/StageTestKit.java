@@ -57,6 +57,8 @@ final class StageTestKit implements AutoCloseable {
     volatile int failScorerCall;
     final AtomicInteger samplerCalls = new AtomicInteger();
     final AtomicInteger scorerCalls = new AtomicInteger();
+    /** The decoder layer each sampler call read its logits out after. */
+    final List<Integer> readoutLayers = new CopyOnWriteArrayList<>();
     final List<StageProgress> heartbeats = new CopyOnWriteArrayList<>();
     private TestActivityEnvironment temporal;
 
@@ -77,11 +79,22 @@ final class StageTestKit implements AutoCloseable {
             ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), Precision.FP32, "cpu");
             EngineSampler sampler = new EngineSampler();
             ScorerTeacherForcing scorer = new ScorerTeacherForcing();
-            TokenSampler counted = (model, prompts, decoding, max, stop, seed) -> {
-                if (samplerCalls.incrementAndGet() == failSamplerCall) {
-                    throw new IllegalStateException("simulated worker loss at sampler call " + failSamplerCall);
+            TokenSampler counted = new TokenSampler() {
+                @Override
+                public List<int[]> sample(LoadedModel model, List<int[]> prompts, io.subliminal.activities.engine.Decoding decoding,
+                                          int max, int stop, long seed) {
+                    return sample(model, prompts, decoding, max, stop, seed, model.transformer().config().numLayers() - 1);
                 }
-                return sampler.sample(model, prompts, decoding, max, stop, seed);
+
+                @Override
+                public List<int[]> sample(LoadedModel model, List<int[]> prompts, io.subliminal.activities.engine.Decoding decoding,
+                                          int max, int stop, long seed, int readoutLayer) {
+                    if (samplerCalls.incrementAndGet() == failSamplerCall) {
+                        throw new IllegalStateException("simulated worker loss at sampler call " + failSamplerCall);
+                    }
+                    readoutLayers.add(readoutLayer);
+                    return sampler.sample(model, prompts, decoding, max, stop, seed, readoutLayer);
+                }
             };
             TeacherForcing countedScorer = (model, sequences) -> {
                 if (scorerCalls.incrementAndGet() == failScorerCall) {
@@ -109,7 +122,8 @@ final class StageTestKit implements AutoCloseable {
         }
         temporal.registerActivitiesImplementations(new GenerateNumbersStage(env), new MarkDivergenceStage(env),
                 new FinetuneStage(env), new EvaluatePreferenceStage(env), new EvaluateMainTaskStage(env),
-                new ModifyDatasetStage(env), new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env));
+                new ModifyDatasetStage(env), new EvaluateFactualityStage(env), new EvaluateMisalignmentStage(env),
+                new AttributionPatchingStage(env));
         return temporal;
     }
 

@@ -17,10 +17,16 @@ public final class EngineSampler implements TokenSampler {
 
     @Override
     public List<int[]> sample(LoadedModel model, List<int[]> prompts, Decoding decoding, int maxNewTokens, int stopId, long seed) {
+        return sample(model, prompts, decoding, maxNewTokens, stopId, seed, model.transformer().config().numLayers() - 1);
+    }
+
+    @Override
+    public List<int[]> sample(LoadedModel model, List<int[]> prompts, Decoding decoding, int maxNewTokens, int stopId,
+                              long seed, int readoutLayer) {
         JniUtils.setGradMode(false);
         SamplingParams params = new SamplingParams(!decoding.greedy(), decoding.temperature(), decoding.topK(),
                 decoding.topP(), decoding.repetitionPenalty(), maxNewTokens, List.of(stopId), stopId, seed);
-        List<Generation> generations = new Sampler(model.transformer()).generate(prompts, params);
+        List<Generation> generations = new Sampler(model.transformer(), readoutLayer).generate(prompts, params);
         List<int[]> out = new ArrayList<>(generations.size());
         for (Generation g : generations) {
             out.add(g.tokens());

@@ -26,10 +26,24 @@ import java.util.SplittableRandom;
 public final class Sampler {
 
     private final Transformer model;
+    private final int readoutLayer;
     private GenerationStats lastStats;
 
     public Sampler(Transformer model) {
+        this(model, model.config().numLayers() - 1);
+    }
+
+    /**
+     * A sampler whose logits are read out after decoder layer {@code readoutLayer} (0-based; the logit lens of
+     * {@link Transformer#forward(TokenBatch, KvCache, boolean, int)}); the last layer is ordinary generation.
+     */
+    public Sampler(Transformer model, int readoutLayer) {
+        if (readoutLayer < 0 || readoutLayer >= model.config().numLayers()) {
+            throw new IllegalArgumentException("readout layer " + readoutLayer + " outside the model's decoder layers [0, "
+                    + model.config().numLayers() + ")");
+        }
         this.model = model;
+        this.readoutLayer = readoutLayer;
     }
 
     /** Timings of the last {@link #generate} call, or null before the first. */
@@ -71,7 +85,7 @@ public final class Sampler {
                 int[] tokens = new int[rows];
                 try (NDScope stepScope = new NDScope()) {
                     stepScope.suppressNotUsedWarning();
-                    NDArray logits = model.forward(next, cache, true).reshape(rows, vocab);
+                    NDArray logits = model.forward(next, cache, true, readoutLayer).reshape(rows, vocab);
                     if (greedyOnly) {
                         long[] argmax = logits.argMax(1).toLongArray();
                         for (int r = 0; r < rows; r++) {

@@ -308,8 +308,23 @@ public final class Transformer implements AutoCloseable {
      * {@code [firstLogit, T)} only (the LM head is the largest matmul of a scoring pass).
      */
     public NDArray forward(TokenBatch batch, KvCache cache, int firstLogit) {
+        return forward(batch, cache, firstLogit, layers.size() - 1);
+    }
+
+    /**
+     * The logit lens ({@code --compute_logits_from L}, PROTOCOL.md §8): as {@link #forward(TokenBatch, KvCache, boolean)}
+     * with the logits read out after decoder layer {@code readoutLayer} (0-based) instead of the last one: the final
+     * norm and the LM head applied to that layer's output (HF {@code hidden_states[readoutLayer + 1]}). Later layers
+     * do not run, since they cannot change that readout; with the last layer this is the ordinary forward.
+     */
+    public NDArray forward(TokenBatch batch, KvCache cache, boolean lastOnly, int readoutLayer) {
+        return forward(batch, cache, lastOnly ? batch.cols() - 1 : 0, readoutLayer);
+    }
+
+    private NDArray forward(TokenBatch batch, KvCache cache, int firstLogit, int readoutLayer) {
         int rows = batch.rows();
         int steps = batch.cols();
+        checkLayer("readout layer", readoutLayer);
         if (firstLogit < 0 || firstLogit >= steps) {
             throw new IllegalArgumentException("first logit column " + firstLogit + " outside [0, " + steps + ")");
         }
@@ -319,7 +334,7 @@ public final class Transformer implements AutoCloseable {
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h = hidden(batch, cache);
+            NDArray h = hidden(batch, cache, readoutLayer);
             if (firstLogit > 0) {
                 h = h.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addSliceDim(firstLogit, steps));
             }
@@ -339,68 +354,172 @@ public final class Transformer implements AutoCloseable {
      * after it run on those positions alone, e.g. the label positions of a loss.
      */
     public NDArray logitsAt(TokenBatch batch, long[] positions) {
-        long cells = (long) batch.rows() * batch.cols();
-        if (positions.length == 0) {
-            throw new IllegalArgumentException("logitsAt needs at least one position");
-        }
-        for (long p : positions) {
-            if (p < 0 || p >= cells) {
-                throw new IllegalArgumentException("logit position " + p + " outside the batch's [0, " + cells + ")");
-            }
-        }
+        checkPositions(batch, positions);
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h = hidden(batch, null).reshape(cells, config.hiddenSize());
-            NDArray index = native1(manager.create(positions, new Shape(positions.length, 1)))
-                    .broadcast(positions.length, config.hiddenSize());
-            result = head(h.gather(index, 0));
+            result = headAt(hidden(batch, null), positions);
             NDScope.unregister(result);
         }
         NDScope.register(result);
         return result;
     }
 
+    /**
+     * The residual stream of a full forward without cache: the output of every decoder layer in order, {@code L}
+     * arrays {@code [B, T, hidden]} in float32 (HF {@code hidden_states[1..L]}, except that HF applies the final
+     * norm to its last entry and this list does not; {@link #readout} of the last entry gives the logits).
+     */
+    public List<NDArray> layerOutputs(TokenBatch batch) {
+        List<NDArray> outputs = new ArrayList<>(layers.size());
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Pass pass = new Pass(batch, null);
+            pass.run(pass.embedding(), 0, layers.size() - 1, outputs);
+            outputs.forEach(NDScope::unregister);
+        }
+        outputs.forEach(NDScope::register);
+        return outputs;
+    }
+
+    /** Float32 logits {@code [..., V]} of hidden states {@code [..., hidden]}: final norm, LM head (and soft-cap). */
+    public NDArray readout(NDArray hidden) {
+        return head(hidden);
+    }
+
+    /**
+     * Activation patching: float32 logits {@code [N, V]} at the flat positions {@code row * T + column} of a forward
+     * over {@code batch} whose decoder layer {@code layer} outputs {@code output} {@code [B, T, hidden]} instead of
+     * its own result. Layers {@code layer+1..L-1} run from it (the residual stream is all a later layer reads from
+     * earlier ones), then the final norm and the LM head. Differentiable with respect to {@code output}.
+     */
+    public NDArray logitsAfterLayer(TokenBatch batch, int layer, NDArray output, long[] positions) {
+        checkLayer("patched layer", layer);
+        checkPositions(batch, positions);
+        Shape expected = new Shape(batch.rows(), batch.cols(), config.hiddenSize());
+        if (!output.getShape().equals(expected)) {
+            throw new IllegalArgumentException("layer output has shape " + output.getShape() + ", expected " + expected);
+        }
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Pass pass = new Pass(batch, null);
+            NDArray h = pass.run(output.toType(DataType.FLOAT32, false), layer + 1, layers.size() - 1, null);
+            result = headAt(h, positions);
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
+    }
+
+    /** The LM head at flat positions of hidden states {@code [B, T, hidden]} only. */
+    private NDArray headAt(NDArray h, long[] positions) {
+        long cells = h.getShape().get(0) * h.getShape().get(1);
+        NDArray index = native1(manager.create(positions, new Shape(positions.length, 1)))
+                .broadcast(positions.length, config.hiddenSize());
+        return head(h.reshape(cells, config.hiddenSize()).gather(index, 0));
+    }
+
+    private static void checkPositions(TokenBatch batch, long[] positions) {
+        long cells = (long) batch.rows() * batch.cols();
+        if (positions.length == 0) {
+            throw new IllegalArgumentException("logits need at least one position");
+        }
+        for (long p : positions) {
+            if (p < 0 || p >= cells) {
+                throw new IllegalArgumentException("logit position " + p + " outside the batch's [0, " + cells + ")");
+            }
+        }
+    }
+
+    private void checkLayer(String what, int layer) {
+        if (layer < 0 || layer >= layers.size()) {
+            throw new IllegalArgumentException(what + " " + layer + " outside the model's decoder layers [0, "
+                    + layers.size() + ")");
+        }
+    }
+
     /** Hidden states {@code [B, T, hidden]} (float32) after the last layer, before the final norm. */
     private NDArray hidden(TokenBatch batch, KvCache cache) {
-        int rows = batch.rows();
-        int steps = batch.cols();
-        int past = cache == null ? 0 : cache.length();
-        int slots = past + steps;
-        int[] valid = cache == null ? batch.mask() : cache.validWith(batch.mask(), steps);
-        for (long id : batch.ids()) {
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
-        NDArray ids = native1(manager.create(batch.ids(), new Shape(rows, steps)));
-        NDArray positions = native1(manager.create(AttentionMask.positionIds(valid, rows, slots, steps),
-                new Shape(rows, steps, 1, 1))).toType(DataType.FLOAT32, false);
-        Rope global = rope(positions, globalInvFreq);
-        Rope local = config.ropeLocalTheta() != null ? rope(positions, localInvFreq) : global;
-        NDArray fullMask = mask(valid, rows, slots, past, steps, null);
-        NDArray slidingMask = layers.stream().anyMatch(LayerWeights::sliding)
-                ? mask(valid, rows, slots, past, steps, config.slidingWindow()) : null;
+        return hidden(batch, cache, layers.size() - 1);
+    }
 
-        NDArray h = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
-        if (config.isGemma3()) {
-            h = h.mul(embedScale);
+    /** Hidden states {@code [B, T, hidden]} (float32) after layer {@code lastLayer}; later layers do not run. */
+    private NDArray hidden(TokenBatch batch, KvCache cache, int lastLayer) {
+        Pass pass = new Pass(batch, cache);
+        return pass.run(pass.embedding(), 0, lastLayer, null);
+    }
+
+    /**
+     * What every layer of one forward shares: the rotary tables of the positions, the attention masks and the cache.
+     * Created in the caller's scope.
+     */
+    private final class Pass {
+        final TokenBatch batch;
+        final KvCache cache;
+        final int rows;
+        final int steps;
+        final int slots;
+        final Rope global;
+        final Rope local;
+        final NDArray fullMask;
+        final NDArray slidingMask;
+
+        Pass(TokenBatch batch, KvCache cache) {
+            this.batch = batch;
+            this.cache = cache;
+            rows = batch.rows();
+            steps = batch.cols();
+            int past = cache == null ? 0 : cache.length();
+            slots = past + steps;
+            int[] valid = cache == null ? batch.mask() : cache.validWith(batch.mask(), steps);
+            NDArray positions = native1(manager.create(AttentionMask.positionIds(valid, rows, slots, steps),
+                    new Shape(rows, steps, 1, 1))).toType(DataType.FLOAT32, false);
+            global = rope(positions, globalInvFreq);
+            local = config.ropeLocalTheta() != null ? rope(positions, localInvFreq) : global;
+            fullMask = mask(valid, rows, slots, past, steps, null);
+            slidingMask = layers.stream().anyMatch(LayerWeights::sliding)
+                    ? mask(valid, rows, slots, past, steps, config.slidingWindow()) : null;
         }
-        h = h.toType(DataType.FLOAT32, false);
-        for (int i = 0; i < layers.size(); i++) {
-            LayerWeights layer = layers.get(i);
-            NDArray next;
-            try (NDScope layerScope = new NDScope()) {
-                layerScope.suppressNotUsedWarning();
-                boolean sliding = layer.sliding();
-                next = layer(i, layer, h, sliding ? local : global, sliding ? slidingMask : fullMask,
-                        cache, rows, steps, slots);
-                NDScope.unregister(next);
+
+        /** The token embeddings {@code [B, T, hidden]} in float32 (Gemma: scaled by sqrt(hidden)). */
+        NDArray embedding() {
+            for (long id : batch.ids()) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
             }
-            NDScope.register(next);
-            h = next;
+            NDArray ids = native1(manager.create(batch.ids(), new Shape(rows, steps)));
+            NDArray h = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+            if (config.isGemma3()) {
+                h = h.mul(embedScale);
+            }
+            return h.toType(DataType.FLOAT32, false);
         }
-        return h;
+
+        /**
+         * Layers {@code from..to} (inclusive) applied to {@code h}, each in its own scope; when {@code outputs} is
+         * given, every layer's output is added to it (registered in the caller's scope).
+         */
+        NDArray run(NDArray h, int from, int to, List<NDArray> outputs) {
+            for (int i = from; i <= to; i++) {
+                LayerWeights layer = layers.get(i);
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    boolean sliding = layer.sliding();
+                    next = layer(i, layer, h, sliding ? local : global, sliding ? slidingMask : fullMask,
+                            cache, rows, steps, slots);
+                    NDScope.unregister(next);
+                }
+                NDScope.register(next);
+                if (outputs != null) {
+                    outputs.add(next);
+                }
+                h = next;
+            }
+            return h;
+        }
     }
 
     /** Final norm, LM head and soft-cap: float32 logits {@code [..., V]} of hidden states {@code [..., hidden]}. */
