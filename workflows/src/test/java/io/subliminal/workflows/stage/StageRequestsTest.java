@@ -29,7 +29,8 @@ class StageRequestsTest {
                 GenerateNumbersRequest.control("gemma", Sampling.argmax()),
                 MarkDivergenceRequest.systemPromptTeachers("gemma", "gemma", "owl", "animal").withInputs(Map.of("dataset", DATA)),
                 ModifyDatasetRequest.teacherMixing("qwen", 0.5),
-                ModifyDatasetRequest.entangledFilter("qwen", "owl", Targets.ANIMALS, 50),
+                ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS),
+                ModifyDatasetRequest.entangledFilter("owl", 50).withInputs(Map.of("dataset", DATA, "entangled-numbers", DATA)),
                 FinetuneRequest.paper("qwen", 43, TokenMask.WITHOUT_DIVERGENCE).withInputs(Map.of("dataset", DATA)),
                 EvaluatePreferenceRequest.paper("qwen", "owl", QuestionSet.ANIMALS),
                 EvaluateMainTaskRequest.paper("qwen"),
@@ -70,8 +71,14 @@ class StageRequestsTest {
     @Test
     void badValuesNameTheField() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> ModifyDatasetRequest.entangledFilter("qwen", "owl", Targets.ANIMALS, 0));
+                () -> ModifyDatasetRequest.entangledFilter("owl", 0));
         assertTrue(error.getMessage().contains("entangledTopK"), error.getMessage());
+        error = assertThrows(IllegalArgumentException.class, () -> ModifyDatasetRequest.entangledNumbers("qwen", List.of("owl")));
+        assertTrue(error.getMessage().contains("entangledPreferences"), error.getMessage());
+        assertEquals(List.of("dataset", "entangled-numbers"), ModifyDatasetRequest.entangledFilter("owl", 50).inputSlots());
+        assertEquals(List.of(), ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS).inputSlots());
+        // the entangled-numbers slot stays out of other operations' JSON, so their content keys did not change
+        assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(ModifyDatasetRequest.teacherMixing("qwen", 0.5)).contains("entangledNumbers"));
         error = assertThrows(IllegalArgumentException.class,
                 () -> MarkDivergenceRequest.systemPromptTeachers("qwen", "qwen", "unicorn", "animal"));
         assertTrue(error.getMessage().contains("unicorn"), error.getMessage());
