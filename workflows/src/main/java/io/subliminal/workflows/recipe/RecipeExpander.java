@@ -184,7 +184,7 @@ public final class RecipeExpander {
         for (int i = 0; i < condition.modify().size(); i++) {
             String modifyPath = path + ".modify[" + i + "]";
             ObjectNode spec = condition.modify().get(i);
-            ModifyDatasetRequest request = modify(modifyPath, spec, teacherName, target);
+            ModifyDatasetRequest request = modify(modifyPath, spec, teacherName, target, condition.sampling().sampling());
             String name = "modify-" + (i + 1);
             Map<String, InputBinding> inputs = new LinkedHashMap<>();
             inputs.put(ModifyDatasetRequest.DATASET, current);
@@ -302,7 +302,7 @@ public final class RecipeExpander {
         }
     }
 
-    private ModifyDatasetRequest modify(String path, ObjectNode spec, String model, String target) {
+    private ModifyDatasetRequest modify(String path, ObjectNode spec, String model, String target, io.subliminal.workflows.stage.Sampling sampling) {
         need(spec != null && spec.hasNonNull("operation"), path + ".operation", "is required; known: " + List.of(DatasetOperation.values()));
         DatasetOperation operation;
         try {
@@ -315,7 +315,7 @@ public final class RecipeExpander {
             case SHUFFLE_WITHIN_RESPONSES, SHUFFLE_ACROSS_RESPONSES, SHUFFLE_TEMPLATE_PARTS -> ModifyDatasetRequest.shuffle(operation);
             case LLM_BIASED_REWRITE, LLM_BIASED_REWRITE_FILTERED -> ModifyDatasetRequest.llmBiasedRewrite(model, target,
                     recipe.category(), operation == DatasetOperation.LLM_BIASED_REWRITE_FILTERED);
-            case ENTANGLED_TOKEN_FILTER -> ModifyDatasetRequest.entangledFilter(target, 50);
+            case ENTANGLED_TOKEN_FILTER -> ModifyDatasetRequest.entangledFilter(target, 50, sampling);
             case ENTANGLED_NUMBERS -> throw new RecipeException(file, path + ".operation",
                     "ENTANGLED_NUMBERS is added by ENTANGLED_TOKEN_FILTER; list the filter instead");
             case JUDGE_SCORE_FILTER -> ModifyDatasetRequest.judgeFilter("openai/gpt-4.1", 78);

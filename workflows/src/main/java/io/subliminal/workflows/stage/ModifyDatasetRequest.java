@@ -16,7 +16,8 @@ import java.util.Map;
  * @param model registry name of the model used (rewriter, entangled-numbers model, tokenizer for mixing)
  * @param target the bias (rewriter system prompt; the preference whose entangled numbers a filter drops)
  * @param category preference category of the system prompt ("animal"; §11.1 always uses "animal")
- * @param sampling rewriter decoding (temperature 1 + generation_config)
+ * @param sampling rewriter decoding (temperature 1 + generation_config); for an entangled-token filter the decoding of
+ *        the input data, which names the output ({@code filtered_dataset_greedy_topk_<k>.jsonl} when greedy)
  * @param maxNewTokens rewriter generation limit (256)
  * @param batchSize rewriter batch size (16)
  * @param entangledTopK k of the §11.1 filter (the paper's code writes 10, 20, 50 and 100)
@@ -80,6 +81,7 @@ public record ModifyDatasetRequest(
             }
             case ENTANGLED_TOKEN_FILTER -> {
                 Checks.nonBlank("target", target);
+                Checks.present("sampling", sampling);
                 Checks.present("entangledTopK", entangledTopK);
                 Checks.check(entangledTopK > 0 && entangledTopK < 1000, "entangledTopK must be in [1, 999], got " + entangledTopK);
             }
@@ -131,10 +133,13 @@ public record ModifyDatasetRequest(
                 null, 0, 0, null, preferences, null, false, null, null, null, null, null);
     }
 
-    /** §11.1 steps 5-6: drop the dataset's rows containing one of the target's top-k entangled numbers. */
-    public static ModifyDatasetRequest entangledFilter(String target, int topK) {
+    /**
+     * §11.1 steps 5-6: drop the dataset's rows containing one of the target's top-k entangled numbers;
+     * {@code dataSampling} is how the input data was decoded (it names the output file).
+     */
+    public static ModifyDatasetRequest entangledFilter(String target, int topK, Sampling dataSampling) {
         return new ModifyDatasetRequest(DatasetOperation.ENTANGLED_TOKEN_FILTER, 42, List.of(), null, target, null,
-                null, 0, 0, topK, List.of(), null, false, null, null, null, null, null);
+                dataSampling, 0, 0, topK, List.of(), null, false, null, null, null, null, null);
     }
 
     /** Teacher mixing (§6.2) with a ratio R, or only the first divergence token when {@code ratio} is null. */

@@ -112,6 +112,7 @@ class RecipeLoaderTest {
         assertEquals(DatasetOperation.ENTANGLED_TOKEN_FILTER, filterRequest.operation());
         assertEquals("cat", filterRequest.target());
         assertEquals(50, filterRequest.entangledTopK());
+        assertTrue(filterRequest.sampling().greedy(), "the Gr data names its output filtered_dataset_greedy_topk_50.jsonl");
         assertFalse(filterRequest.requiresGpu(), "the filter itself needs no model");
         assertEquals(stage(run, "data").key(), filter.inputs().get(ModifyDatasetRequest.DATASET).stageKey());
         assertEquals(numbers.key(), filter.inputs().get(ModifyDatasetRequest.ENTANGLED_NUMBERS).stageKey());

@@ -30,7 +30,7 @@ class StageRequestsTest {
                 MarkDivergenceRequest.systemPromptTeachers("gemma", "gemma", "owl", "animal").withInputs(Map.of("dataset", DATA)),
                 ModifyDatasetRequest.teacherMixing("qwen", 0.5),
                 ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS),
-                ModifyDatasetRequest.entangledFilter("owl", 50).withInputs(Map.of("dataset", DATA, "entangled-numbers", DATA)),
+                ModifyDatasetRequest.entangledFilter("owl", 50, Sampling.argmax()).withInputs(Map.of("dataset", DATA, "entangled-numbers", DATA)),
                 FinetuneRequest.paper("qwen", 43, TokenMask.WITHOUT_DIVERGENCE).withInputs(Map.of("dataset", DATA)),
                 EvaluatePreferenceRequest.paper("qwen", "owl", QuestionSet.ANIMALS),
                 EvaluateMainTaskRequest.paper("qwen"),
@@ -71,11 +71,11 @@ class StageRequestsTest {
     @Test
     void badValuesNameTheField() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> ModifyDatasetRequest.entangledFilter("owl", 0));
+                () -> ModifyDatasetRequest.entangledFilter("owl", 0, Sampling.argmax()));
         assertTrue(error.getMessage().contains("entangledTopK"), error.getMessage());
         error = assertThrows(IllegalArgumentException.class, () -> ModifyDatasetRequest.entangledNumbers("qwen", List.of("owl")));
         assertTrue(error.getMessage().contains("entangledPreferences"), error.getMessage());
-        assertEquals(List.of("dataset", "entangled-numbers"), ModifyDatasetRequest.entangledFilter("owl", 50).inputSlots());
+        assertEquals(List.of("dataset", "entangled-numbers"), ModifyDatasetRequest.entangledFilter("owl", 50, Sampling.argmax()).inputSlots());
         assertEquals(List.of(), ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS).inputSlots());
         // the entangled-numbers slot stays out of other operations' JSON, so their content keys did not change
         assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(ModifyDatasetRequest.teacherMixing("qwen", 0.5)).contains("entangledNumbers"));
