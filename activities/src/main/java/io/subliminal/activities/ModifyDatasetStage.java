@@ -44,8 +44,9 @@ import java.util.Set;
 /**
  * Dataset transformations: the three shuffles of PROTOCOL.md §10 (one Python {@code random} seeded with the request's
  * seed), teacher mixing of §6.2 (tokenizer of the model plus the teachers' predictions from divergence marking), and
- * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable). Entangled-token
- * filtering (§11.1) and the GSM8K judge filter (§11.5, an external API) are not implemented and fail non-retryably.
+ * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable), and entangled-token
+ * filtering of §11.1 ({@link EntangledTokens}). The GSM8K judge filter (§11.5, an external API) is not implemented
+ * here and fails non-retryably.
  */
 public final class ModifyDatasetStage implements ModifyDatasetActivity {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -66,13 +67,24 @@ public final class ModifyDatasetStage implements ModifyDatasetActivity {
     }
 
     private ModifyDatasetResult run(ModifyDatasetRequest request) {
-        if (request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER || request.operation() == DatasetOperation.JUDGE_SCORE_FILTER) {
+        if (request.operation() == DatasetOperation.JUDGE_SCORE_FILTER) {
             throw InvalidInputException.field("operation", request.operation() + " is not implemented by this worker");
         }
         StageOutputs outputs = StageOutputs.of(env.store(), request);
         Optional<ModifyDatasetResult> done = outputs.completed(ModifyDatasetResult.class);
         if (done.isPresent()) {
             return done.get();
+        }
+        if (request.operation() == DatasetOperation.ENTANGLED_NUMBERS || request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER) {
+            try (ActivityContext context = ActivityContext.current()) {
+                EntangledTokens entangled = new EntangledTokens(env);
+                ModifyDatasetResult result = request.operation() == DatasetOperation.ENTANGLED_NUMBERS
+                        ? entangled.numbers(request, outputs, context)
+                        : entangled.filter(request, outputs, context);
+                outputs.complete(result);
+                outputs.clearScratch();
+                return result;
+            }
         }
         List<DatasetRow> rows = DatasetFiles.read(env.store(), request.dataset(), ModifyDatasetRequest.DATASET);
         String base = DatasetFiles.baseName(request.dataset());
