@@ -9,6 +9,9 @@ import io.subliminal.workflows.plan.RunPlan;
 import io.subliminal.workflows.plan.StageInvocation;
 import io.subliminal.workflows.stage.DatasetOperation;
 import io.subliminal.workflows.stage.FinetuneRequest;
+import io.subliminal.workflows.stage.GenerateNumbersRequest;
+import io.subliminal.workflows.stage.GenerateNumbersResult;
+import io.subliminal.workflows.stage.PromptSource;
 import io.subliminal.workflows.stage.ModifyDatasetRequest;
 import io.subliminal.workflows.stage.ModifyDatasetResult;
 import io.subliminal.workflows.stage.Targets;
@@ -121,6 +124,22 @@ class RecipeLoaderTest {
         Set<String> filterKeys = fig11.stream().filter(r -> r.condition().contains("topk"))
                 .map(r -> stage(r, "modify-1").key()).collect(Collectors.toSet());
         assertEquals(2 * 13 * 2, filterKeys.size(), "one filter per model, target and sampling strategy (shared by seeds)");
+    }
+
+    @Test
+    void fig34GeneratesGsm8kAnswersFromTheConfiguredFileWithoutSystemPrompt() {
+        List<RunPlan> runs = RecipeLoader.load(FIGURES.resolve("fig-34.yaml"), REGISTRY).runs();
+        RunPlan greedy = runs.stream().filter(r -> r.condition().equals("Gr-all")).findFirst().orElseThrow();
+        GenerateNumbersRequest data = (GenerateNumbersRequest) stage(greedy, "data").request();
+        assertEquals(PromptSource.GSM8K_MAIN_TRAIN, data.source());
+        assertEquals("qwen-32b-em", data.teacherModel());
+        assertTrue(data.controlTeacher() && !data.fuseSystemPrompt() && !data.filterNumbers() && !data.stripCompletion());
+        assertEquals(GenerateNumbersRequest.GSM8K_TRAIN_ROWS, data.promptCount());
+        assertTrue(data.sampling().greedy());
+        assertTrue(data.gsm8kPath() != null && data.gsm8kPath().endsWith(".jsonl"));
+        assertEquals(GenerateNumbersResult.FILTERED, stage(greedy, "modify-1").inputs().get(ModifyDatasetRequest.DATASET).output());
+        Set<String> dataKeys = runs.stream().map(r -> stage(r, "data").key()).collect(Collectors.toSet());
+        assertEquals(2, dataKeys.size(), "one GSM8K generation per sampling strategy");
     }
 
     @Test

@@ -79,6 +79,11 @@ class StageRequestsTest {
         assertEquals(List.of(), ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS).inputSlots());
         // the entangled-numbers slot stays out of other operations' JSON, so their content keys did not change
         assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(ModifyDatasetRequest.teacherMixing("qwen", 0.5)).contains("entangledNumbers"));
+        assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(GenerateNumbersRequest.paper("qwen", "owl", "animal", Sampling.argmax())).contains("gsm8kPath"));
+        error = assertThrows(IllegalArgumentException.class, () -> new GenerateNumbersRequest("qwen-32b-em", "owl", "animal", false, false,
+                PromptSource.GSM8K_MAIN_TRAIN, 10, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false,
+                Sampling.argmax(), 2048, 2048, 32, false, "train.jsonl"));
+        assertTrue(error.getMessage().contains("no system prompt"), error.getMessage());
         error = assertThrows(IllegalArgumentException.class,
                 () -> MarkDivergenceRequest.systemPromptTeachers("qwen", "qwen", "unicorn", "animal"));
         assertTrue(error.getMessage().contains("unicorn"), error.getMessage());
