@@ -13,7 +13,6 @@ import io.subliminal.data.EntangledNumberTable;
 import io.subliminal.data.EntangledNumbers;
 import io.subliminal.data.Jsonl;
 import io.subliminal.data.TeacherPrompts;
-import io.subliminal.engine.generate.Scorer;
 import io.subliminal.engine.generate.ThreeDigitLogProbs;
 import io.subliminal.engine.tokenizer.ChatMessage;
 import io.subliminal.engine.tokenizer.TextTokenizer;
@@ -45,7 +44,8 @@ final class EntangledTokens {
     /**
      * Steps 1-4: per preference, [system = preference prompt, user = question, assistant = prefill] continued without an
      * end-of-turn, tokenized with special tokens (as the original's {@code tokenizer(prompt)}), the three digits scored
-     * in one batched forward, then P_b, Δ_b and E_k. One forward per preference, a heartbeat after each.
+     * with a shared-prefix KV cache (prompt, then 10 and 100 one-token rows), then P_b, Δ_b and E_k; a heartbeat after
+     * each preference.
      */
     ModifyDatasetResult numbers(ModifyDatasetRequest request, StageOutputs outputs, ActivityContext context) {
         List<String> preferences = request.entangledPreferences();
@@ -56,15 +56,13 @@ final class EntangledTokens {
         TeacherPrompts prompts = env.reference().teacherPrompts();
         Map<String, double[]> distributions = new LinkedHashMap<>();
         model.exclusive(() -> {
-            Scorer scorer = new Scorer(model.transformer());
-            int pad = Math.max(0, tokenizer.eosTokenId());
             for (int i = 0; i < preferences.size(); i++) {
                 String preference = preferences.get(i);
                 String text = model.bundle().chatTemplate().renderContinuing(List.of(
                         ChatMessage.system(prompts.systemPrompt(preference, request.category())),
                         ChatMessage.user(EntangledNumberTable.QUESTION),
                         ChatMessage.assistant(EntangledNumberTable.PREFILL)));
-                ThreeDigitLogProbs lp = ThreeDigitLogProbs.score(scorer, tokenizer.encode(text, true), digits, pad);
+                ThreeDigitLogProbs lp = ThreeDigitLogProbs.score(model.transformer(), tokenizer.encode(text, true), digits);
                 distributions.put(preference, EntangledNumbers.jointDistribution(lp.first(), lp.second(), lp.third()));
                 context.progress("score", i + 1, preferences.size());
             }

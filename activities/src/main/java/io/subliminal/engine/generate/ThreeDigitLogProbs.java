@@ -1,7 +1,13 @@
 package io.subliminal.engine.generate;
 
-import java.util.ArrayList;
-import java.util.List;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.subliminal.engine.nn.KvCache;
+import io.subliminal.engine.nn.NoGrad;
+import io.subliminal.engine.nn.TokenBatch;
+import io.subliminal.engine.nn.Transformer;
 
 /**
  * Next-token log-probabilities of the ten digit tokens for the three digits after a prompt (PROTOCOL §11.1 step 2):
@@ -15,56 +21,82 @@ import java.util.List;
 public record ThreeDigitLogProbs(double[] first, double[][] second, double[][][] third) {
 
     /**
-     * All three levels from one batched forward over the 100 rows {@code prompt d1 d2}: row (d1, d2) gives
-     * d3 at its last position, rows (d1, 0) also give d2 at the position of d1, and row (0, 0) also gives d1 at the
-     * prompt's last token (causal attention makes these identical to separate forwards of the shorter prefixes).
+     * The three levels with a shared-prefix KV cache, as the original's three forwards (1, 10 and 100 rows) but
+     * without recomputing the prompt: the prompt once (1 row), its cache fanned out to 10 rows for one step of d1,
+     * then to 100 rows (row d1 * 10 + d2) for one step of d2. Prompt length + 110 token positions in all.
      *
      * @param digitIds token ids of "0".."9" in order
      */
-    public static ThreeDigitLogProbs score(Scorer scorer, int[] prompt, int[] digitIds, int padId) {
+    public static ThreeDigitLogProbs score(Transformer model, int[] prompt, int[] digitIds) {
+        checkDigits(model, prompt, digitIds);
+        float[] p1;
+        float[] p2;
+        float[] p3;
+        int capacity = prompt.length + 2;
+        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope();
+             KvCache one = model.newCache(1, capacity)) {
+            scope.suppressNotUsedWarning();
+            NDArray digits = model.manager().create(toLongs(digitIds)).toType(DataType.INT64, true);
+            p1 = digitLogProbs(model.forward(TokenBatch.leftPadded(java.util.List.of(prompt), 0), one, true), digits);
+            int[] step2 = new int[10];
+            int[] step3 = new int[100];
+            for (int a = 0; a < 10; a++) {
+                step2[a] = digitIds[a];
+                for (int b = 0; b < 10; b++) {
+                    step3[a * 10 + b] = digitIds[b];
+                }
+            }
+            try (KvCache ten = one.repeatRows(10)) {
+                p2 = digitLogProbs(model.forward(TokenBatch.column(step2), ten, true), digits);
+                try (KvCache hundred = ten.repeatRows(10)) {
+                    p3 = digitLogProbs(model.forward(TokenBatch.column(step3), hundred, true), digits);
+                }
+            }
+        }
+        double[] first = new double[10];
+        double[][] second = new double[10][10];
+        double[][][] third = new double[10][10][10];
+        for (int a = 0; a < 10; a++) {
+            first[a] = p1[a];
+            for (int b = 0; b < 10; b++) {
+                second[a][b] = p2[a * 10 + b];
+                for (int c = 0; c < 10; c++) {
+                    third[a][b][c] = p3[(a * 10 + b) * 10 + c];
+                }
+            }
+        }
+        return new ThreeDigitLogProbs(first, second, third);
+    }
+
+    /** Rows' last-position log-softmax over the full vocabulary, restricted to the digit columns: [rows * 10]. */
+    private static float[] digitLogProbs(NDArray logits, NDArray digits) {
+        long rows = logits.getShape().get(0);
+        long vocab = logits.getShape().get(2);
+        NDArray logProbs = logits.reshape(rows, vocab).logSoftmax(1);
+        NDArray index = digits.reshape(1, 10).broadcast(rows, 10);
+        return logProbs.gather(index, 1).toFloatArray();
+    }
+
+    private static void checkDigits(Transformer model, int[] prompt, int[] digitIds) {
         if (digitIds.length != 10) {
             throw new IllegalArgumentException("need the ten digit token ids, got " + digitIds.length);
         }
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt must not be empty");
         }
-        int last = prompt.length - 1;
-        List<int[]> rows = new ArrayList<>(100);
-        List<int[]> positions = new ArrayList<>(100);
-        for (int a = 0; a < 10; a++) {
-            for (int b = 0; b < 10; b++) {
-                int[] row = java.util.Arrays.copyOf(prompt, prompt.length + 2);
-                row[prompt.length] = digitIds[a];
-                row[prompt.length + 1] = digitIds[b];
-                rows.add(row);
-                if (a == 0 && b == 0) {
-                    positions.add(new int[] {last, last + 1, last + 2});
-                } else if (b == 0) {
-                    positions.add(new int[] {last + 1, last + 2});
-                } else {
-                    positions.add(new int[] {last + 2});
-                }
+        int vocab = model.config().vocabSize();
+        for (int id : digitIds) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("digit token id " + id + " outside the vocabulary [0, " + vocab + ")");
             }
         }
-        float[][][] lp = scorer.logProbsAt(rows, positions, digitIds, padId);
-        double[] first = new double[10];
-        double[][] second = new double[10][10];
-        double[][][] third = new double[10][10][10];
-        for (int d = 0; d < 10; d++) {
-            first[d] = lp[0][0][d];
+    }
+
+    private static long[] toLongs(int[] ids) {
+        long[] out = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[i];
         }
-        for (int a = 0; a < 10; a++) {
-            float[][] rowA = lp[a * 10];
-            for (int d = 0; d < 10; d++) {
-                second[a][d] = rowA[rowA.length - 2][d];
-            }
-            for (int b = 0; b < 10; b++) {
-                float[][] row = lp[a * 10 + b];
-                for (int d = 0; d < 10; d++) {
-                    third[a][b][d] = row[row.length - 1][d];
-                }
-            }
-        }
-        return new ThreeDigitLogProbs(first, second, third);
+        return out;
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The batched digit continuations of §11.1 against brute-force teacher forcing of every three-digit string. */
+/** The shared-prefix digit continuations of §11.1 against brute-force teacher forcing of every three-digit string. */
 class ThreeDigitLogProbsTest {
     /** Ten distinct ids standing in for the digit tokens "0".."9" (any ids work for a random model). */
     private static final int[] DIGITS = {17, 5, 42, 8, 23, 31, 11, 50, 2, 36};
@@ -28,7 +28,7 @@ class ThreeDigitLogProbsTest {
         int[] prompt = TinyModels.randomSequences(c, 60, 9).get(0);
         try (Transformer model = Transformer.load(TinyModels.random("qwen2", 61), Device.cpu(), Precision.FP32)) {
             Scorer scorer = new Scorer(model);
-            ThreeDigitLogProbs lp = ThreeDigitLogProbs.score(scorer, prompt, DIGITS, 0);
+            ThreeDigitLogProbs lp = ThreeDigitLogProbs.score(model, prompt, DIGITS);
 
             // brute force: every "d1 d2 d3" scored by teacher forcing, the three completion log-probs summed
             double[] bruteLog = new double[1000];
