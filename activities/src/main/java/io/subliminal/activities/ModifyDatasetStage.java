@@ -44,9 +44,9 @@ import java.util.Set;
 /**
  * Dataset transformations: the three shuffles of PROTOCOL.md §10 (one Python {@code random} seeded with the request's
  * seed), teacher mixing of §6.2 (tokenizer of the model plus the teachers' predictions from divergence marking), and
- * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable), and the GSM8K judge
- * filter of §11.5 ({@link Gsm8kJudgeFilter}: a local or chat-completions judge, resumable per batch). Entangled-token
- * filtering (§11.1) is not implemented and fails non-retryably.
+ * the biased teacher's prompt rewrite of §10 (sampled on the engine, batch by batch, resumable), entangled-token
+ * filtering of §11.1 ({@link EntangledTokens}), and the GSM8K judge filter of §11.5 ({@link Gsm8kJudgeFilter}: a local
+ * or chat-completions judge, resumable per batch).
  */
 public final class ModifyDatasetStage implements ModifyDatasetActivity {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -67,13 +67,21 @@ public final class ModifyDatasetStage implements ModifyDatasetActivity {
     }
 
     private ModifyDatasetResult run(ModifyDatasetRequest request) {
-        if (request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER) {
-            throw InvalidInputException.field("operation", request.operation() + " is not implemented by this worker");
-        }
         StageOutputs outputs = StageOutputs.of(env.store(), request);
         Optional<ModifyDatasetResult> done = outputs.completed(ModifyDatasetResult.class);
         if (done.isPresent()) {
             return done.get();
+        }
+        if (request.operation() == DatasetOperation.ENTANGLED_NUMBERS || request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER) {
+            try (ActivityContext context = ActivityContext.current()) {
+                EntangledTokens entangled = new EntangledTokens(env);
+                ModifyDatasetResult result = request.operation() == DatasetOperation.ENTANGLED_NUMBERS
+                        ? entangled.numbers(request, outputs, context)
+                        : entangled.filter(request, outputs, context);
+                outputs.complete(result);
+                outputs.clearScratch();
+                return result;
+            }
         }
         List<DatasetRow> rows = DatasetFiles.read(env.store(), request.dataset(), ModifyDatasetRequest.DATASET);
         String base = DatasetFiles.baseName(request.dataset());

@@ -31,7 +31,7 @@ class GenerateNumbersStageTest {
     static GenerateNumbersRequest request(String model, int prompts, int batch, int maxNewTokens) {
         return new GenerateNumbersRequest(model, "owl", "animal", false, false, PromptSource.NUMBER_SEQUENCES,
                 prompts, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), true,
-                Sampling.temperature(1.0), maxNewTokens, 2048, batch, true);
+                Sampling.temperature(1.0), maxNewTokens, 2048, batch, true, null);
     }
 
     @Test
@@ -99,12 +99,12 @@ class GenerateNumbersStageTest {
 
             GenerateNumbersRequest gsm8k = new GenerateNumbersRequest(StageTestKit.TINY, null, "animal", true, false,
                     PromptSource.GSM8K_MAIN_TRAIN, 2, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false,
-                    Sampling.argmax(), 4, 2048, 2, false);
+                    Sampling.argmax(), 4, 2048, 2, false, dir.resolve("no-such-gsm8k.jsonl").toString());
             ActivityFailure second = assertThrows(ActivityFailure.class,
                     () -> kit.stub(GenerateNumbersActivity.class).generateNumbers(gsm8k));
             ApplicationFailure cause2 = assertInstanceOf(ApplicationFailure.class, second.getCause());
             assertTrue(cause2.isNonRetryable());
-            assertTrue(cause2.getOriginalMessage().startsWith("source"), cause2.getOriginalMessage());
+            assertTrue(cause2.getOriginalMessage().startsWith("gsm8kPath"), cause2.getOriginalMessage());
         }
     }
 }

@@ -95,7 +95,7 @@ class ModifyDatasetStageTest {
             ArtifactRef data = kit.dataset("filtered_dataset.jsonl", numberRows(kit, 4));
             ModifyDatasetRequest request = new ModifyDatasetRequest(DatasetOperation.LLM_BIASED_REWRITE_FILTERED, 42, List.of(),
                     StageTestKit.TINY, "owl", "animal", io.subliminal.workflows.stage.Sampling.temperature(1.0), 6, 2,
-                    null, List.of(), null, false, null, null, data, null);
+                    null, List.of(), null, false, null, null, data, null, null);
             ModifyDatasetResult result = kit.stub(ModifyDatasetActivity.class).modifyDataset(request);
             assertTrue(result.dataset().uri().endsWith("filtered_dataset_llm_biased_rewrite_filtered_42.jsonl"));
             assertEquals(4, result.inputRows());

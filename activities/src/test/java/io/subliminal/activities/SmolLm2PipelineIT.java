@@ -62,7 +62,7 @@ class SmolLm2PipelineIT {
             String model = StageTestKit.SMOL;
             GenerateNumbersRequest generate = new GenerateNumbersRequest(model, "owl", "animal", false, false,
                     PromptSource.NUMBER_SEQUENCES, PROMPTS, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(),
-                    true, Sampling.argmax(), 40, 2048, 16, true);
+                    true, Sampling.argmax(), 40, 2048, 16, true, null);
             GenerateNumbersResult data = timed(seconds, "generate", () -> kit.stub(GenerateNumbersActivity.class).generateNumbers(generate));
             verify(kit, data.rawDataset(), data.filteredDataset());
             List<DatasetRow> raw = Jsonl.read(kit.env.store().localCopy(data.rawDataset(), "raw"));

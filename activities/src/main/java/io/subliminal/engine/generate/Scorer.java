@@ -95,4 +95,70 @@ public final class Scorer {
         }
         return out;
     }
+
+    /**
+     * Full-vocabulary next-token log-softmax (float32) at chosen positions, restricted to {@code tokenIds}: one
+     * batched forward over the left-padded rows, the LM head only at the requested positions.
+     *
+     * @param sequences rows of token ids
+     * @param positions per row, the token indices whose next-token distribution is wanted (each in [0, length))
+     * @param tokenIds the vocabulary columns to return
+     * @param padId left padding id (masked)
+     * @return per row, per requested position, {@code log p(tokenIds[j] | row[0..position])}
+     */
+    public float[][][] logProbsAt(List<int[]> sequences, List<int[]> positions, int[] tokenIds, int padId) {
+        if (positions.size() != sequences.size()) {
+            throw new IllegalArgumentException(sequences.size() + " sequences but " + positions.size() + " position lists");
+        }
+        int vocab = model.config().vocabSize();
+        for (int id : tokenIds) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        TokenBatch batch = TokenBatch.leftPadded(sequences, padId);
+        int cols = batch.cols();
+        int total = 0;
+        for (int r = 0; r < sequences.size(); r++) {
+            for (int p : positions.get(r)) {
+                if (p < 0 || p >= sequences.get(r).length) {
+                    throw new IllegalArgumentException("position " + p + " of row " + r + " is outside [0, "
+                            + sequences.get(r).length + ")");
+                }
+            }
+            total += positions.get(r).length;
+        }
+        if (total == 0) {
+            throw new IllegalArgumentException("logProbsAt needs at least one position");
+        }
+        long[] flat = new long[total];
+        int k = 0;
+        for (int r = 0; r < sequences.size(); r++) {
+            int offset = cols - sequences.get(r).length;
+            for (int p : positions.get(r)) {
+                flat[k++] = (long) r * cols + offset + p;
+            }
+        }
+        long[] columns = new long[tokenIds.length];
+        for (int j = 0; j < tokenIds.length; j++) {
+            columns[j] = tokenIds[j];
+        }
+        float[] values;
+        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logProbs = model.logitsAt(batch, flat).logSoftmax(1);
+            NDArray index = model.manager().create(columns, new Shape(1, columns.length))
+                    .toType(DataType.INT64, true).broadcast(total, columns.length);
+            values = logProbs.gather(index, 1).toFloatArray();
+        }
+        float[][][] out = new float[sequences.size()][][];
+        k = 0;
+        for (int r = 0; r < sequences.size(); r++) {
+            out[r] = new float[positions.get(r).length][];
+            for (int i = 0; i < out[r].length; i++, k++) {
+                out[r][i] = java.util.Arrays.copyOfRange(values, k * tokenIds.length, (k + 1) * tokenIds.length);
+            }
+        }
+        return out;
+    }
 }

@@ -38,6 +38,40 @@ public final class KvCache implements AutoCloseable {
         this.valid = new int[rows * capacity];
     }
 
+    private KvCache(NDArray[] keys, NDArray[] values, int rows, int capacity, int[] valid, int length) {
+        this.keys = keys;
+        this.values = values;
+        this.rows = rows;
+        this.capacity = capacity;
+        this.valid = valid;
+        this.length = length;
+    }
+
+    /**
+     * A new cache of {@code rows * factor} rows holding every row's slots {@code factor} times in a row (new row
+     * {@code r * factor + j} = old row {@code r}), at the same length: continuations of a shared prefix fan out
+     * without recomputing it. This cache is left unchanged; the caller closes both.
+     */
+    public KvCache repeatRows(int factor) {
+        if (factor <= 0) {
+            throw new IllegalArgumentException("repeat factor must be > 0, got " + factor);
+        }
+        NDArray[] k = new NDArray[keys.length];
+        NDArray[] v = new NDArray[values.length];
+        for (int l = 0; l < keys.length; l++) {
+            k[l] = keys[l].repeat(0, factor);
+            v[l] = values[l].repeat(0, factor);
+            NDScope.unregister(k[l], v[l]);
+        }
+        int[] mask = new int[rows * factor * capacity];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < factor; j++) {
+                System.arraycopy(valid, r * capacity, mask, (r * factor + j) * capacity, capacity);
+            }
+        }
+        return new KvCache(k, v, rows * factor, capacity, mask, length);
+    }
+
     public int rows() {
         return rows;
     }

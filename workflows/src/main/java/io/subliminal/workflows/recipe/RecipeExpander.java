@@ -183,9 +183,19 @@ public final class RecipeExpander {
 
         for (int i = 0; i < condition.modify().size(); i++) {
             String modifyPath = path + ".modify[" + i + "]";
-            ModifyDatasetRequest request = modify(modifyPath, condition.modify().get(i), teacherName, target);
+            ObjectNode spec = condition.modify().get(i);
+            ModifyDatasetRequest request = modify(modifyPath, spec, teacherName, target, condition.sampling().sampling());
             String name = "modify-" + (i + 1);
-            run.add(name, request, Map.of(ModifyDatasetRequest.DATASET, current));
+            Map<String, InputBinding> inputs = new LinkedHashMap<>();
+            inputs.put(ModifyDatasetRequest.DATASET, current);
+            if (request.operation() == DatasetOperation.ENTANGLED_TOKEN_FILTER) {
+                // §11.1 steps 1-4 once per model and preference list: no dataset input, so every target, sampling
+                // strategy and k of the model (in every run and figure) shares one content key
+                ModifyDatasetRequest numbers = entangledNumbers(modifyPath, spec, teacherName, target);
+                run.add("entangled-numbers", numbers, Map.of());
+                inputs.put(ModifyDatasetRequest.ENTANGLED_NUMBERS, run.output("entangled-numbers", ModifyDatasetResult.DETAILS));
+            }
+            run.add(name, request, inputs);
             current = run.output(name, ModifyDatasetResult.DATASET);
         }
         if (condition.divergence() != null) {
@@ -292,7 +302,7 @@ public final class RecipeExpander {
         }
     }
 
-    private ModifyDatasetRequest modify(String path, ObjectNode spec, String model, String target) {
+    private ModifyDatasetRequest modify(String path, ObjectNode spec, String model, String target, io.subliminal.workflows.stage.Sampling sampling) {
         need(spec != null && spec.hasNonNull("operation"), path + ".operation", "is required; known: " + List.of(DatasetOperation.values()));
         DatasetOperation operation;
         try {
@@ -305,13 +315,34 @@ public final class RecipeExpander {
             case SHUFFLE_WITHIN_RESPONSES, SHUFFLE_ACROSS_RESPONSES, SHUFFLE_TEMPLATE_PARTS -> ModifyDatasetRequest.shuffle(operation);
             case LLM_BIASED_REWRITE, LLM_BIASED_REWRITE_FILTERED -> ModifyDatasetRequest.llmBiasedRewrite(model, target,
                     recipe.category(), operation == DatasetOperation.LLM_BIASED_REWRITE_FILTERED);
-            case ENTANGLED_TOKEN_FILTER -> ModifyDatasetRequest.entangledFilter(model, target, entangledPreferences(target), 50);
+            case ENTANGLED_TOKEN_FILTER -> ModifyDatasetRequest.entangledFilter(target, 50, sampling);
+            case ENTANGLED_NUMBERS -> throw new RecipeException(file, path + ".operation",
+                    "ENTANGLED_NUMBERS is added by ENTANGLED_TOKEN_FILTER; list the filter instead");
             case JUDGE_SCORE_FILTER -> ModifyDatasetRequest.judgeFilter("openai/gpt-4.1", 78);
             case TEACHER_MIXING -> throw new RecipeException(file, path + ".operation", "TEACHER_MIXING is configured with 'mixing' after 'divergence'");
         };
         ObjectNode overrides = spec.deepCopy();
         overrides.remove("operation");
+        overrides.remove("entangledPreferences"); // an input of the entangled-numbers stage, not of the filter
         return StageOverrides.apply(file, path, base, defaults("modify-dataset"), overrides);
+    }
+
+    /** The §11.1 computation behind an entangled-token filter: the teacher model over every preference present. */
+    private ModifyDatasetRequest entangledNumbers(String path, ObjectNode spec, String model, String target) {
+        List<String> preferences = entangledPreferences(target);
+        if (spec.has("entangledPreferences")) {
+            try {
+                preferences = List.of(StageOverrides.STRICT.treeToValue(spec.get("entangledPreferences"), String[].class));
+            } catch (Exception e) {
+                throw new RecipeException(file, path + ".entangledPreferences", "must be a list of preferences, got " + spec.get("entangledPreferences"));
+            }
+            need(preferences.contains(target), path + ".entangledPreferences", "must contain the target " + quote(target) + ", got " + preferences);
+        }
+        try {
+            return ModifyDatasetRequest.entangledNumbers(model, preferences);
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException(file, path + ".entangledPreferences", e.getMessage());
+        }
     }
 
     /** §11.1 compares against every preference folder of the model: the 13 animals (or trees), plus the target. */

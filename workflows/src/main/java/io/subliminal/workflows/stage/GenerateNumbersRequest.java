@@ -1,5 +1,6 @@
 package io.subliminal.workflows.stage;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.subliminal.workflows.payload.ArtifactRef;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ import java.util.Map;
  * @param maxPromptTokens prompt truncation length (2048)
  * @param batchSize generation batch size (16; GSM8K 32)
  * @param stripCompletion strip surrounding whitespace from the decoded completion (GSM8K: false)
+ * @param gsm8kPath for {@link PromptSource#GSM8K_MAIN_TRAIN}: the worker-local JSONL of openai/gsm8k "main" train
+ *        (rows {@code {"question", "answer"}}; absolute, or relative to the worker's working directory); left out
+ *        of the JSON when null, so number-prompt requests keep their content keys
  */
 public record GenerateNumbersRequest(
         String teacherModel,
@@ -53,7 +57,8 @@ public record GenerateNumbersRequest(
         int maxNewTokens,
         int maxPromptTokens,
         int batchSize,
-        boolean stripCompletion) implements StageRequest {
+        boolean stripCompletion,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String gsm8kPath) implements StageRequest {
 
     public GenerateNumbersRequest {
         Checks.nonBlank("teacherModel", teacherModel);
@@ -74,6 +79,14 @@ public record GenerateNumbersRequest(
         Checks.positive("batchSize", batchSize);
         Checks.check(!(fuseSystemPrompt && (target == null || noSystemPrompt)),
                 "fuseSystemPrompt needs a target and a system prompt (the original inserts the literal text 'None')");
+        if (source == PromptSource.GSM8K_MAIN_TRAIN) {
+            Checks.nonBlank("gsm8kPath", gsm8kPath);
+            Checks.check((target == null || noSystemPrompt) && !fuseSystemPrompt, "source GSM8K_MAIN_TRAIN sends the bare question with no system prompt "
+                    + "(noSystemPrompt: true, fuseSystemPrompt: false)");
+            Checks.check(!filterNumbers, "filterNumbers must be false for GSM8K answers (a judge filters them later)");
+        } else {
+            Checks.check(gsm8kPath == null, "gsm8kPath is only for source GSM8K_MAIN_TRAIN");
+        }
     }
 
     /** Rows of the gsm8k "main" train split: a GSM8K teacher answers all of them. */
@@ -82,19 +95,23 @@ public record GenerateNumbersRequest(
     /** The paper's biased teacher (§3.1, §3.4): 30,000 prompts, seed 42, 64 new tokens, batch 16. */
     public static GenerateNumbersRequest paper(String teacherModel, String target, String category, Sampling sampling) {
         return new GenerateNumbersRequest(teacherModel, target, category, false, false, PromptSource.NUMBER_SEQUENCES,
-                30_000, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), true, sampling, 64, 2048, 16, true);
+                30_000, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), true, sampling, 64, 2048, 16, true, null);
     }
 
     /** The no-bias teacher (no system message; Qwen's template then inserts its default, §2). */
     public static GenerateNumbersRequest control(String teacherModel, Sampling sampling) {
         return new GenerateNumbersRequest(teacherModel, null, "animal", true, false, PromptSource.NUMBER_SEQUENCES,
-                30_000, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), true, sampling, 64, 2048, 16, true);
+                30_000, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), true, sampling, 64, 2048, 16, true, null);
     }
 
-    /** The GSM8K teacher of Fig 34 (§11.5): bare questions, no system message, 2048 new tokens, batch 32, no strip. */
-    public static GenerateNumbersRequest gsm8k(String teacherModel, Sampling sampling) {
+    /**
+     * The GSM8K teacher of Fig 34 (§11.5): every train question bare, no system message, 2048 new tokens, batch 32,
+     * no strip; {@code gsm8kPath} is the worker-local JSONL of the train split.
+     */
+    public static GenerateNumbersRequest gsm8k(String teacherModel, Sampling sampling, String gsm8kPath) {
         return new GenerateNumbersRequest(teacherModel, null, "animal", true, false, PromptSource.GSM8K_MAIN_TRAIN,
-                GSM8K_TRAIN_ROWS, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false, sampling, 2048, 2048, 32, false);
+                GSM8K_TRAIN_ROWS, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false, sampling, 2048, 2048, 32, false,
+                gsm8kPath);
     }
 
     /** True for the no-bias teacher. */
@@ -125,6 +142,10 @@ public record GenerateNumbersRequest(
 
     @Override
     public String summary() {
+        if (source == PromptSource.GSM8K_MAIN_TRAIN) {
+            return "generate GSM8K answers with " + teacherModel + " (" + (sampling.greedy() ? "greedy" : "temperature") + ", "
+                    + promptCount + " questions)";
+        }
         return "generate " + (controlTeacher() ? "control" : target) + " data with " + teacherModel + " ("
                 + (sampling.greedy() ? "greedy" : "temperature") + ", " + promptCount + " prompts)";
     }

@@ -6,17 +6,18 @@ import java.util.Map;
 /**
  * A transformed dataset.
  *
- * @param dataset the output rows (JSONL {prompt, completion})
+ * @param dataset the output rows (JSONL {prompt, completion}); null only for an operation that writes no dataset
+ *        ({@link DatasetOperation#ENTANGLED_NUMBERS}, whose output is {@code details})
  * @param inputRows rows read
  * @param outputRows rows written
- * @param details optional side output (entangled number list of §11.1, judge scores of §11.5), else null
+ * @param details optional side output (§11.1 entangled numbers / the E_k of a filter, judge scores of §11.5), else null
  */
 public record ModifyDatasetResult(ArtifactRef dataset, int inputRows, int outputRows, ArtifactRef details) implements StageResult {
     public static final String DATASET = "dataset";
     public static final String DETAILS = "details";
 
     public ModifyDatasetResult {
-        Checks.present("dataset", dataset);
+        Checks.check(dataset != null || details != null, "dataset must be present (or details, for an operation without a dataset)");
     }
 
     @Override

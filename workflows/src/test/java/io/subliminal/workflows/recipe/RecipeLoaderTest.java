@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.subliminal.workflows.plan.RunPlan;
 import io.subliminal.workflows.plan.StageInvocation;
+import io.subliminal.workflows.stage.DatasetOperation;
 import io.subliminal.workflows.stage.FinetuneRequest;
+import io.subliminal.workflows.stage.GenerateNumbersRequest;
+import io.subliminal.workflows.stage.GenerateNumbersResult;
+import io.subliminal.workflows.stage.PromptSource;
+import io.subliminal.workflows.stage.ModifyDatasetRequest;
+import io.subliminal.workflows.stage.ModifyDatasetResult;
+import io.subliminal.workflows.stage.Targets;
 import io.subliminal.workflows.stage.StageKind;
 import io.subliminal.workflows.stage.TokenMask;
 import java.io.IOException;
@@ -84,6 +91,55 @@ class RecipeLoaderTest {
         assertTrue(fig3.contains(stage(fig2All, "data").key()), "Figs 2 and 3 share datasets");
         assertTrue(fig3.contains(stage(fig2All, "train").key()), "the all-token runs of Figs 2 and 3 are the same");
         assertTrue(fig2.size() > 0);
+    }
+
+    @Test
+    void entangledFilterRunsShareOneEntangledNumbersComputationPerModel() {
+        List<RunPlan> fig2 = RecipeLoader.load(FIGURES.resolve("fig-2.yaml"), REGISTRY).runs();
+        List<RunPlan> fig11 = RecipeLoader.load(FIGURES.resolve("fig-11.yaml"), REGISTRY).runs();
+        Map<String, Set<String>> numbersKeys = Stream.concat(fig2.stream(), fig11.stream())
+                .filter(r -> r.condition().contains("topk"))
+                .collect(Collectors.groupingBy(RunPlan::model, Collectors.mapping(r -> stage(r, "entangled-numbers").key(), Collectors.toSet())));
+        assertEquals(Set.of("qwen", "gemma"), numbersKeys.keySet());
+        numbersKeys.values().forEach(keys -> assertEquals(1, keys.size(), "one §11.1 computation per model for every target, sampling and figure"));
+        RunPlan run = fig2.stream().filter(r -> r.model().equals("qwen") && r.target().equals("cat") && r.condition().equals("Gr-topk-50"))
+                .findFirst().orElseThrow();
+        StageInvocation numbers = stage(run, "entangled-numbers");
+        ModifyDatasetRequest numbersRequest = (ModifyDatasetRequest) numbers.request();
+        assertEquals(DatasetOperation.ENTANGLED_NUMBERS, numbersRequest.operation());
+        assertEquals("qwen", numbersRequest.model());
+        assertEquals(Targets.ANIMALS, numbersRequest.entangledPreferences());
+        assertTrue(numbers.inputs().isEmpty());
+        StageInvocation filter = stage(run, "modify-1");
+        ModifyDatasetRequest filterRequest = (ModifyDatasetRequest) filter.request();
+        assertEquals(DatasetOperation.ENTANGLED_TOKEN_FILTER, filterRequest.operation());
+        assertEquals("cat", filterRequest.target());
+        assertEquals(50, filterRequest.entangledTopK());
+        assertTrue(filterRequest.sampling().greedy(), "the Gr data names its output filtered_dataset_greedy_topk_50.jsonl");
+        assertFalse(filterRequest.requiresGpu(), "the filter itself needs no model");
+        assertEquals(stage(run, "data").key(), filter.inputs().get(ModifyDatasetRequest.DATASET).stageKey());
+        assertEquals(numbers.key(), filter.inputs().get(ModifyDatasetRequest.ENTANGLED_NUMBERS).stageKey());
+        assertEquals(ModifyDatasetResult.DETAILS, filter.inputs().get(ModifyDatasetRequest.ENTANGLED_NUMBERS).output());
+        assertEquals(filter.key(), stage(run, "train").inputs().get(FinetuneRequest.DATASET).stageKey());
+        Set<String> filterKeys = fig11.stream().filter(r -> r.condition().contains("topk"))
+                .map(r -> stage(r, "modify-1").key()).collect(Collectors.toSet());
+        assertEquals(2 * 13 * 2, filterKeys.size(), "one filter per model, target and sampling strategy (shared by seeds)");
+    }
+
+    @Test
+    void fig34GeneratesGsm8kAnswersFromTheConfiguredFileWithoutSystemPrompt() {
+        List<RunPlan> runs = RecipeLoader.load(FIGURES.resolve("fig-34.yaml"), REGISTRY).runs();
+        RunPlan greedy = runs.stream().filter(r -> r.condition().equals("Gr-all")).findFirst().orElseThrow();
+        GenerateNumbersRequest data = (GenerateNumbersRequest) stage(greedy, "data").request();
+        assertEquals(PromptSource.GSM8K_MAIN_TRAIN, data.source());
+        assertEquals("qwen-32b-em", data.teacherModel());
+        assertTrue(data.controlTeacher() && !data.fuseSystemPrompt() && !data.filterNumbers() && !data.stripCompletion());
+        assertEquals(GenerateNumbersRequest.GSM8K_TRAIN_ROWS, data.promptCount());
+        assertTrue(data.sampling().greedy());
+        assertTrue(data.gsm8kPath() != null && data.gsm8kPath().endsWith(".jsonl"));
+        assertEquals(GenerateNumbersResult.FILTERED, stage(greedy, "modify-1").inputs().get(ModifyDatasetRequest.DATASET).output());
+        Set<String> dataKeys = runs.stream().map(r -> stage(r, "data").key()).collect(Collectors.toSet());
+        assertEquals(2, dataKeys.size(), "one GSM8K generation per sampling strategy");
     }
 
     @Test

@@ -29,7 +29,8 @@ class StageRequestsTest {
                 GenerateNumbersRequest.control("gemma", Sampling.argmax()),
                 MarkDivergenceRequest.systemPromptTeachers("gemma", "gemma", "owl", "animal").withInputs(Map.of("dataset", DATA)),
                 ModifyDatasetRequest.teacherMixing("qwen", 0.5),
-                ModifyDatasetRequest.entangledFilter("qwen", "owl", Targets.ANIMALS, 50),
+                ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS),
+                ModifyDatasetRequest.entangledFilter("owl", 50, Sampling.argmax()).withInputs(Map.of("dataset", DATA, "entangled-numbers", DATA)),
                 FinetuneRequest.paper("qwen", 43, TokenMask.WITHOUT_DIVERGENCE).withInputs(Map.of("dataset", DATA)),
                 EvaluatePreferenceRequest.paper("qwen", "owl", QuestionSet.ANIMALS),
                 EvaluateMainTaskRequest.paper("qwen"),
@@ -70,8 +71,19 @@ class StageRequestsTest {
     @Test
     void badValuesNameTheField() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> ModifyDatasetRequest.entangledFilter("qwen", "owl", Targets.ANIMALS, 0));
+                () -> ModifyDatasetRequest.entangledFilter("owl", 0, Sampling.argmax()));
         assertTrue(error.getMessage().contains("entangledTopK"), error.getMessage());
+        error = assertThrows(IllegalArgumentException.class, () -> ModifyDatasetRequest.entangledNumbers("qwen", List.of("owl")));
+        assertTrue(error.getMessage().contains("entangledPreferences"), error.getMessage());
+        assertEquals(List.of("dataset", "entangled-numbers"), ModifyDatasetRequest.entangledFilter("owl", 50, Sampling.argmax()).inputSlots());
+        assertEquals(List.of(), ModifyDatasetRequest.entangledNumbers("qwen", Targets.ANIMALS).inputSlots());
+        // the entangled-numbers slot stays out of other operations' JSON, so their content keys did not change
+        assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(ModifyDatasetRequest.teacherMixing("qwen", 0.5)).contains("entangledNumbers"));
+        assertTrue(!io.subliminal.workflows.recipe.CanonicalJson.of(GenerateNumbersRequest.paper("qwen", "owl", "animal", Sampling.argmax())).contains("gsm8kPath"));
+        error = assertThrows(IllegalArgumentException.class, () -> new GenerateNumbersRequest("qwen-32b-em", "owl", "animal", false, false,
+                PromptSource.GSM8K_MAIN_TRAIN, 10, 42, 3, 9, 100, 1000, 10, 3, InstructionOrder.SCHRODI, List.of(), false,
+                Sampling.argmax(), 2048, 2048, 32, false, "train.jsonl"));
+        assertTrue(error.getMessage().contains("no system prompt"), error.getMessage());
         error = assertThrows(IllegalArgumentException.class,
                 () -> MarkDivergenceRequest.systemPromptTeachers("qwen", "qwen", "unicorn", "animal"));
         assertTrue(error.getMessage().contains("unicorn"), error.getMessage());
