@@ -18,4 +18,11 @@ public interface CoordinationActivity {
     /** Waits for the run workflow {@code runId} (started by an earlier sweep execution) and returns its result. */
     @ActivityMethod
     RunResult awaitRun(String runId);
+
+    /**
+     * The workflow IDs among {@code workflowIds} whose latest execution is still open. A stage workflow uses it to
+     * forget subscribers that ended without unsubscribing (terminated runs, a lost unsubscribe signal).
+     */
+    @ActivityMethod
+    java.util.List<String> openWorkflows(java.util.List<String> workflowIds);
 }

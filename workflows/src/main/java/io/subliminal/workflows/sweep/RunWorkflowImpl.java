@@ -11,7 +11,9 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -74,7 +76,11 @@ public class RunWorkflowImpl implements RunWorkflow {
         }
         StageCall call = new StageCall(stage.key(), stage.workflowId(), stage.request().withInputs(bound),
                 Map.of("figure", plan.figure(), "model", plan.model(), "target", plan.target()));
-        joins.put(stage.name(), Async.function(coordination::joinStage, call, self));
+        // a join is a short idempotent client call: never cancelled half-way, so that a cancelled run can wait for it
+        // and unsubscribe after its subscription, never before
+        List<Promise<StageOutcome>> join = new ArrayList<>(1);
+        Workflow.newDetachedCancellationScope(() -> join.add(Async.function(coordination::joinStage, call, self))).run();
+        joins.put(stage.name(), join.get(0));
         changeStatus(stage.name(), StageStatus.RUNNING);
         Workflow.upsertTypedSearchAttributes(SearchKeys.STAGE.valueSet(stage.request().kind().id()));
     }
@@ -127,6 +133,9 @@ public class RunWorkflowImpl implements RunWorkflow {
         String self = Workflow.getInfo().getWorkflowId();
         for (StageInvocation stage : plan.stages()) {
             if (status.get(stage.name()) == StageStatus.RUNNING) {
+                // a join still in flight would subscribe after our unsubscribe: let it finish first (it is detached)
+                Promise<StageOutcome> join = joins.get(stage.name());
+                Workflow.await(join::isCompleted);
                 try {
                     Workflow.newExternalWorkflowStub(StageWorkflow.class, stage.workflowId()).unsubscribe(self);
                 } catch (RuntimeException closed) {

@@ -44,6 +44,13 @@ public class StageWorkflowImpl implements StageWorkflow {
     /** Failure type wrapping a failed stage activity. */
     public static final String FAILED = "StageFailed";
 
+    /** Change id of the periodic subscriber liveness check (added in version 1). */
+    static final String SUBSCRIBER_LIVENESS = "stage-subscriber-liveness";
+    /** When a running stage first checks that its subscribers are still open. */
+    static final Duration FIRST_LIVENESS_CHECK = Duration.ofMinutes(1);
+    /** The longest interval between two subscriber checks. */
+    static final Duration MAX_LIVENESS_INTERVAL = Duration.ofMinutes(30);
+
     private final Set<String> subscribers = new LinkedHashSet<>();
     private final Set<String> notified = new LinkedHashSet<>();
     private boolean everSubscribed;
@@ -68,7 +75,7 @@ public class StageWorkflowImpl implements StageWorkflow {
         List<Promise<StageOutcome>> result = new ArrayList<>(1);
         CancellationScope scope = Workflow.newCancellationScope(() -> result.add(Async.function(() -> execute(call))));
         scope.run();
-        Workflow.await(() -> result.get(0).isCompleted() || (everSubscribed && subscribers.isEmpty()));
+        awaitResultOrAbandonment(call, result.get(0));
         if (!result.get(0).isCompleted()) {
             scope.cancel("every waiting run was cancelled");
             try {
@@ -92,6 +99,36 @@ public class StageWorkflowImpl implements StageWorkflow {
             Workflow.setCurrentDetails("**" + call.request().summary() + "**\n\nfailed: " + message);
             notifySubscribers();
             throw ApplicationFailure.newNonRetryableFailureWithCause(notice.failure(), FAILED, e);
+        }
+    }
+
+    /**
+     * Waits until the stage activity completes or no run waits for it any more. From version 1 on, the subscribers are
+     * checked after {@link #FIRST_LIVENESS_CHECK}, then at doubling intervals up to {@link #MAX_LIVENESS_INTERVAL}: a
+     * run that ended without unsubscribing (terminated, or its unsubscribe raced with its own subscription) no longer
+     * keeps a GPU busy for nobody, and a multi-day stage adds only a few events per hour to its history.
+     */
+    private void awaitResultOrAbandonment(StageCall call, Promise<StageOutcome> result) {
+        if (Workflow.getVersion(SUBSCRIBER_LIVENESS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+            Workflow.await(() -> result.isCompleted() || (everSubscribed && subscribers.isEmpty()));
+            return;
+        }
+        CoordinationActivity coordination = Workflow.newActivityStub(CoordinationActivity.class,
+                StageActivityOptions.coordination(Duration.ofMinutes(2)));
+        Duration interval = FIRST_LIVENESS_CHECK;
+        while (!Workflow.await(interval, () -> result.isCompleted() || (everSubscribed && subscribers.isEmpty()))) {
+            interval = interval.multipliedBy(2).compareTo(MAX_LIVENESS_INTERVAL) > 0 ? MAX_LIVENESS_INTERVAL : interval.multipliedBy(2);
+            List<String> asked = List.copyOf(subscribers);
+            if (asked.isEmpty()) {
+                continue;
+            }
+            Set<String> open = new LinkedHashSet<>(coordination.openWorkflows(asked));
+            for (String subscriber : asked) {
+                if (!open.contains(subscriber)) {
+                    subscribers.remove(subscriber); // a run that subscribed after the check started stays
+                }
+            }
+            Workflow.setCurrentDetails("**" + call.request().summary() + "**\n\nrunning; waiting runs: " + subscribers.size());
         }
     }
 

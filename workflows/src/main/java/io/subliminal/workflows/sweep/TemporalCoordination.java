@@ -13,6 +13,13 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,6 +64,29 @@ public final class TemporalCoordination implements CoordinationActivity {
             // reuse policy: the last run of this ID completed successfully; its result is the stage's outcome
             return client.newUntypedWorkflowStub(call.workflowId()).getResult(StageOutcome.class);
         }
+    }
+
+    @Override
+    public List<String> openWorkflows(List<String> workflowIds) {
+        List<String> open = new ArrayList<>();
+        for (String workflowId : workflowIds) {
+            try {
+                WorkflowExecutionStatus status = client.getWorkflowServiceStubs().blockingStub()
+                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                                .setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                                .build())
+                        .getWorkflowExecutionInfo().getStatus();
+                if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                    open.add(workflowId);
+                }
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                    throw e; // retryable: the server is unreachable, not the workflow gone
+                }
+            }
+        }
+        return open;
     }
 
     @Override

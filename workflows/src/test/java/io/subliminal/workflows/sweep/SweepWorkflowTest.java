@@ -213,6 +213,23 @@ class SweepWorkflowTest {
         assertTrue(StageWorkflowImpl.rootMessage(abandoned).contains("abandoned"), StageWorkflowImpl.rootMessage(abandoned));
     }
 
+    @Test
+    void stageWhoseOnlySubscriberEndedWithoutLeavingIsAbandoned() {
+        stages.blocking.add(StageKind.FINETUNE);
+        var plan = new io.subliminal.workflows.recipe.RecipeExpander("test", recipe("fig-ghost"), REGISTRY).expand().get(0);
+        var train = plan.stages().stream().filter(st -> st.name().equals("train")).findFirst().orElseThrow();
+        var dataset = RecordingStages.artifact(train.request(), "dataset");
+        java.util.Map<String, io.subliminal.workflows.payload.ArtifactRef> inputs = new java.util.LinkedHashMap<>();
+        train.request().inputSlots().forEach(slot -> inputs.put(slot, dataset));
+        StageCall call = new StageCall(train.key(), train.workflowId(), train.request().withInputs(inputs), java.util.Map.of());
+        // a run that subscribed and was then terminated: it never unsubscribes
+        new TemporalCoordination(client).joinStage(call, "terminated-run-that-never-existed");
+        WorkflowFailedException abandoned = assertThrows(WorkflowFailedException.class,
+                () -> client.newUntypedWorkflowStub(train.workflowId()).getResult(io.subliminal.workflows.stage.StageOutcome.class));
+        assertTrue(StageWorkflowImpl.rootMessage(abandoned).contains("abandoned"), StageWorkflowImpl.rootMessage(abandoned));
+        assertEquals(0, stages.cancellationSeen.getCount(), "the finetune activity was cancelled");
+    }
+
     /** Writes a finished workflow's history for the replay tests when -Dsubliminal.recordHistories=true. */
     private void recordHistory(String name, String workflowId) {
         WorkflowExecutionHistory history = client.fetchHistory(workflowId);
