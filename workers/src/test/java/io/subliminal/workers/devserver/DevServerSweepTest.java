@@ -65,21 +65,11 @@ class DevServerSweepTest {
 
     @BeforeAll
     static void startServerAndWorkers() throws Exception {
-        root = Path.of(System.getProperty("subliminal.root", "..")).toAbsolutePath().normalize();
-        Path binary = DevServer.binary(root);
-        if (binary == null) {
-            String message = root.resolve(".tools/bin/temporal") + " is missing: run `bash scripts/setup.sh`";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.abort(message + " (dev-server integration tests skipped)");
-        }
-        Path reference = Path.of(System.getProperty("subliminal.reference.dir", root.resolve("../shared/reference").toString()))
-                .resolve("data");
-        io.subliminal.engine.EmbeddedModel.ensure(root.resolve("models"));  // the GGUF the workers load
-        Path recipe = Path.of(DevServerSweepTest.class.getResource("/devserver/tiny-fig3.yaml").toURI());
-        var registry = RecipeLoader.loadRegistry(root.resolve("cfgs/models.yaml"));
-        input = SweepInput.of(recipe.getFileName().toString(), RecipeLoader.load(recipe, registry).recipe(), registry);
+        root = IntegrationSetup.root();
+        Path binary = IntegrationSetup.requireTool(DevServer.binary(root), root.resolve(".tools/bin/temporal"),
+                "dev-server integration tests");
+        Path reference = IntegrationSetup.referenceData(root);
+        input = IntegrationSetup.tinySweep(root, "tiny-fig3.yaml");
 
         // children must not outlive a test JVM that is stopped early (SIGTERM, Ctrl-C)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -91,23 +91,12 @@ class S3ClusterSweepTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        root = Path.of(System.getProperty("subliminal.root", "..")).toAbsolutePath().normalize();
-        Path temporal = DevServer.binary(root);
-        Path s3proxy = S3ProxyServer.jar(root);
-        if (temporal == null || s3proxy == null) {
-            String message = (temporal == null ? root.resolve(".tools/bin/temporal") : root.resolve(".tools/s3proxy/s3proxy.jar"))
-                    + " is missing: run `bash scripts/setup.sh`";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.abort(message + " (S3 cluster integration test skipped)");
-        }
-        Path reference = Path.of(System.getProperty("subliminal.reference.dir", root.resolve("../shared/reference").toString()))
-                .resolve("data");
-        io.subliminal.engine.EmbeddedModel.ensure(root.resolve("models"));  // the GGUF the workers load
-        Path recipe = Path.of(S3ClusterSweepTest.class.getResource("/devserver/tiny-s3-cluster.yaml").toURI());
-        var registry = RecipeLoader.loadRegistry(root.resolve("cfgs/models.yaml"));
-        input = SweepInput.of(recipe.getFileName().toString(), RecipeLoader.load(recipe, registry).recipe(), registry);
+        root = IntegrationSetup.root();
+        Path temporal = IntegrationSetup.requireTool(DevServer.binary(root), root.resolve(".tools/bin/temporal"), "S3 cluster integration test");
+        Path s3proxy = IntegrationSetup.requireTool(S3ProxyServer.jar(root), root.resolve(".tools/s3proxy/s3proxy.jar"),
+                "S3 cluster integration test");
+        Path reference = IntegrationSetup.referenceData(root);
+        input = IntegrationSetup.tinySweep(root, "tiny-s3-cluster.yaml");
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
