@@ -77,7 +77,13 @@ public class TestStageProvider implements StageActivityProvider {
         @Override
         public AggregateResult aggregate(AggregateRequest r) {
             CALLS.incrementAndGet();
-            return new AggregateResult(ref(r, "table"), null, r.rows().size());
+            return new AggregateResult(ref(r, "table"), null, r.rows().size() + r.rowPages().size());
+        }
+
+        @Override
+        public ArtifactRef storeRunRows(RunRowsRequest r) {
+            CALLS.incrementAndGet();
+            return ref(r, "rows");
         }
     }
 }

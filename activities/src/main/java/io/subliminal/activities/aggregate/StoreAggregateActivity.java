@@ -21,6 +21,7 @@ import io.subliminal.workflows.stage.AggregateActivity;
 import io.subliminal.workflows.stage.AggregateRequest;
 import io.subliminal.workflows.stage.AggregateResult;
 import io.subliminal.workflows.stage.AggregateRow;
+import io.subliminal.workflows.stage.RunRowsRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +44,10 @@ import java.util.Optional;
 public final class StoreAggregateActivity implements AggregateActivity {
     /** Stage name in the outputs' manifests. */
     public static final String STAGE = "aggregate";
+    /** Stage name in the manifests of stored run rows. */
+    public static final String ROWS_STAGE = "aggregate-rows";
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<AggregateRow>> ROW_LIST = new com.fasterxml.jackson.core.type.TypeReference<>() {
+    };
     /** PNG pixels per SVG unit. */
     static final double PNG_SCALE = 2;
 
@@ -64,7 +69,7 @@ public final class StoreAggregateActivity implements AggregateActivity {
             scratch = Files.createTempDirectory("aggregate-");
             RunValues values = new RunValues(store, scratch);
             List<Observation> observations = new ArrayList<>();
-            for (AggregateRow row : request.rows()) {
+            for (AggregateRow row : rows(request)) {
                 observations.addAll(values.of(row, request.rescoreTargets()));
             }
             FigureTable table = FigureTable.of(request.figure(), observations);
@@ -100,6 +105,28 @@ public final class StoreAggregateActivity implements AggregateActivity {
         } finally {
             deleteQuietly(scratch);
         }
+    }
+
+    @Override
+    public ArtifactRef storeRunRows(RunRowsRequest request) {
+        try {
+            byte[] json = CANONICAL.writeValueAsBytes(request.rows());
+            String digest = sha256(json);
+            return store(ArtifactKey.of("aggregates", "rows", digest + ".json"), json, new Provenance(ROWS_STAGE, digest));
+        } catch (IOException e) {
+            throw new UncheckedIOException("store the rows of " + request.runId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The request's inline rows, then the rows of every stored page (read back and verified by the store). */
+    private List<AggregateRow> rows(AggregateRequest request) throws IOException {
+        List<AggregateRow> rows = new ArrayList<>(request.rows());
+        for (ArtifactRef page : request.rowPages()) {
+            try (java.io.InputStream in = store.open(page)) {
+                rows.addAll(CANONICAL.readValue(in, ROW_LIST));
+            }
+        }
+        return rows;
     }
 
     /** Stores {@code bytes} at {@code key} unless the same bytes from the same request are already there. */

@@ -13,6 +13,7 @@ import io.subliminal.workflows.payload.ArtifactRef;
 import io.subliminal.workflows.stage.AggregateRequest;
 import io.subliminal.workflows.stage.AggregateResult;
 import io.subliminal.workflows.stage.AggregateRow;
+import io.subliminal.workflows.stage.RunRowsRequest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -127,6 +128,33 @@ class StoreAggregateActivityTest {
         AggregateRow first = rows.get(0);
         assertTrue(table.contains("fig-3," + first.runId() + ",qwen,owl,T-all,42,eval-preference,mean,0.1,"
                 + first.artifacts().get("stats").uri() + "\n"), table);
+    }
+
+    @Test
+    void rowsStoredPerRunAggregateLikeInlineRowsAndAreStoredOnce() throws Exception {
+        List<AggregateRow> rows = fig3();
+        Map<String, List<AggregateRow>> byRun = new java.util.TreeMap<>();
+        rows.forEach(row -> byRun.computeIfAbsent(row.runId(), id -> new java.util.ArrayList<>()).add(row));
+        List<ArtifactRef> pages = new java.util.ArrayList<>();
+        for (Map.Entry<String, List<AggregateRow>> run : byRun.entrySet()) {
+            ArtifactRef page = activity.storeRunRows(new RunRowsRequest(run.getKey(), run.getValue()));
+            assertEquals(page, activity.storeRunRows(new RunRowsRequest(run.getKey(), run.getValue())), "same rows, same artifact");
+            pages.add(page);
+        }
+        assertEquals(byRun.size(), new java.util.HashSet<>(pages).size());
+        AggregateResult inline = activity.aggregate(new AggregateRequest("fig-3", "sweep-1", rows, List.of()));
+        AggregateResult paged = activity.aggregate(new AggregateRequest("fig-3", "sweep-1", List.of(), List.of(), pages));
+        assertEquals(inline.rows(), paged.rows());
+        // the same lines (the table follows the pages' run order, the inline rows theirs) and the same summary
+        assertEquals(new String(bytes(inline.table()), StandardCharsets.UTF_8).lines().sorted().toList(),
+                new String(bytes(paged.table()), StandardCharsets.UTF_8).lines().sorted().toList());
+        assertEquals(new String(bytes(inline.summary()), StandardCharsets.UTF_8), new String(bytes(paged.summary()), StandardCharsets.UTF_8));
+
+        // a page whose bytes changed is refused, never aggregated
+        java.nio.file.Path file = dir.resolve("store").resolve(store.keyOf(pages.get(0)).value());
+        java.nio.file.Files.writeString(file, "[]");
+        assertThrows(RuntimeException.class,
+                () -> activity.aggregate(new AggregateRequest("fig-3", "sweep-2", List.of(), List.of(), pages)));
     }
 
     @Test

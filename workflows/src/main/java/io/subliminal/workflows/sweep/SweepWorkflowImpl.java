@@ -6,8 +6,11 @@ import io.subliminal.workflows.recipe.CanonicalJson;
 import io.subliminal.workflows.recipe.Recipe;
 import io.subliminal.workflows.recipe.RecipeException;
 import io.subliminal.workflows.recipe.RecipeExpander;
+import io.subliminal.workflows.payload.ArtifactRef;
+import io.subliminal.workflows.stage.AggregateActivity;
 import io.subliminal.workflows.stage.AggregateRequest;
 import io.subliminal.workflows.stage.AggregateRow;
+import io.subliminal.workflows.stage.RunRowsRequest;
 import io.subliminal.workflows.stage.StageOutcome;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -35,8 +38,13 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     /** Rows of the live grid (running runs first, then the latest finished). */
     static final int GRID_ROWS = 40;
 
+    /** Change id of storing each finished run's rows in the artifact store (added in version 1). */
+    static final String ROW_PAGES = "aggregate-row-pages";
+
     private final CoordinationActivity coordination =
             Workflow.newActivityStub(CoordinationActivity.class, StageActivityOptions.coordination(Duration.ofDays(30)));
+    private final AggregateActivity rowStore =
+            Workflow.newActivityStub(AggregateActivity.class, StageActivityOptions.coordination(Duration.ofMinutes(10)));
     private SweepInput input;
     private Recipe recipe;
     private final Map<String, RunPlan> plans = new LinkedHashMap<>();
@@ -149,11 +157,23 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     }
 
     private void finish(RunPlan plan, RunResult result, StageStatus status, String failure) {
+        List<AggregateRow> rows = rows(plan, result);
+        ArtifactRef page = null;
+        if (!rows.isEmpty() && Workflow.getVersion(ROW_PAGES, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            // the sweep's state and its aggregation request carry one reference per run, not the rows: a sweep of
+            // thousands of evaluations stays far below Temporal's payload limits
+            try {
+                page = rowStore.storeRunRows(new RunRowsRequest(plan.runId(), rows));
+                rows = List.of();
+            } catch (RuntimeException storeFailed) {
+                // cancelled meanwhile, or the store refused: the rows stay inline
+            }
+        }
         childStarts.remove(plan.runId());
         long started = runningSince.remove(plan.runId());
         liveStages.remove(plan.runId());
-        finished.put(plan.runId(), new RunRecord(plan.runId(), plan.labels(), status, failure, rows(plan, result),
-                Workflow.currentTimeMillis() - started));
+        finished.put(plan.runId(), new RunRecord(plan.runId(), plan.labels(), status, failure, rows,
+                Workflow.currentTimeMillis() - started, page));
     }
 
     private void start(RunPlan plan) {
@@ -232,7 +252,10 @@ public class SweepWorkflowImpl implements SweepWorkflow {
         // sorted so that the request (and its content key) does not depend on the order in which runs finished
         List<AggregateRow> rows = finished.values().stream().flatMap(record -> record.rows().stream())
                 .sorted(java.util.Comparator.comparing(AggregateRow::runId).thenComparing(AggregateRow::stage)).toList();
-        AggregateRequest request = new AggregateRequest(recipe.figure(), Workflow.getInfo().getWorkflowId(), rows, recipe.rescoreTargets());
+        List<ArtifactRef> pages = finished.values().stream().filter(record -> record.rowsPage() != null)
+                .sorted(java.util.Comparator.comparing(RunRecord::runId)).map(RunRecord::rowsPage).toList();
+        AggregateRequest request = new AggregateRequest(recipe.figure(), Workflow.getInfo().getWorkflowId(), rows,
+                recipe.rescoreTargets(), pages);
         String key = CanonicalJson.sha256(Map.of("stage", request.kind().id(), "version", request.kind().version(), "request", request));
         StageWorkflow stage = Workflow.newChildWorkflowStub(StageWorkflow.class, ChildWorkflowOptions.newBuilder()
                 .setWorkflowId("stage/aggregate/" + key)

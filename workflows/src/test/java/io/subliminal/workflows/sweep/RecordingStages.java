@@ -4,6 +4,8 @@ import io.subliminal.workflows.payload.ArtifactRef;
 import io.subliminal.workflows.stage.AggregateActivity;
 import io.subliminal.workflows.stage.AggregateRequest;
 import io.subliminal.workflows.stage.AggregateResult;
+import io.subliminal.workflows.stage.AggregateRow;
+import io.subliminal.workflows.stage.RunRowsRequest;
 import io.subliminal.workflows.stage.AttributionPatchingActivity;
 import io.subliminal.workflows.stage.AttributionPatchingRequest;
 import io.subliminal.workflows.stage.AttributionPatchingResult;
@@ -68,6 +70,9 @@ final class RecordingStages implements GenerateNumbersActivity, MarkDivergenceAc
     final List<String> resumedFrom = new CopyOnWriteArrayList<>();
     final CountDownLatch blockedStarted = new CountDownLatch(1);
     final CountDownLatch cancellationSeen = new CountDownLatch(1);
+    /** Rows stored per run, by URI. */
+    final Map<String, List<AggregateRow>> storedRows = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger rowStores = new java.util.concurrent.atomic.AtomicInteger();
 
     long count(StageKind kind) {
         return calls.stream().filter(call -> call.kind() == kind).count();
@@ -178,6 +183,30 @@ final class RecordingStages implements GenerateNumbersActivity, MarkDivergenceAc
     @Override
     public AggregateResult aggregate(AggregateRequest request) {
         enter(request);
-        return new AggregateResult(artifact(request, "table"), artifact(request, "summary"), request.rows().size());
+        int rows = request.rows().size();
+        for (ArtifactRef page : request.rowPages()) {
+            List<AggregateRow> stored = storedRows.get(page.uri());
+            if (stored == null || !page.sha256().equals(sha256(stored.toString()))) {
+                throw ApplicationFailure.newNonRetryableFailure("unknown row page " + page, StageFailures.INVALID_INPUT);
+            }
+            rows += stored.size();
+        }
+        return new AggregateResult(artifact(request, "table"), artifact(request, "summary"), rows);
+    }
+
+    @Override
+    public ArtifactRef storeRunRows(RunRowsRequest request) {
+        rowStores.incrementAndGet();
+        String digest = sha256(request.rows().toString());
+        storedRows.put("mem://rows/" + digest, request.rows());
+        return new ArtifactRef("mem://rows/" + digest, digest, request.rows().size());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

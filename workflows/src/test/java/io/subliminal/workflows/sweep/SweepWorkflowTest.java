@@ -108,6 +108,11 @@ class SweepWorkflowTest {
         assertEquals(8, finetunedEvaluations, "finetuned evaluations get the trained weights bound");
         assertNotNull(result.aggregate());
         assertEquals(16.0, result.aggregate().metrics().get("rows"), "8 runs x (eval + base eval)");
+        var aggregation = (io.subliminal.workflows.stage.AggregateRequest) stages.calls.stream()
+                .filter(c -> c.kind() == StageKind.AGGREGATE).findFirst().orElseThrow().request();
+        assertEquals(0, aggregation.rows().size(), "rows travel as stored pages, one per run");
+        assertEquals(8, aggregation.rowPages().size());
+        assertEquals(8, stages.rowStores.get());
         recordHistory("sweep-fanout", "sweep-fanout");
         var plan = new io.subliminal.workflows.recipe.RecipeExpander("test", recipe("fig-test"), REGISTRY).expand().get(0);
         recordHistory("stage-train", plan.stages().stream().filter(s -> s.name().equals("train")).findFirst().orElseThrow().workflowId());
