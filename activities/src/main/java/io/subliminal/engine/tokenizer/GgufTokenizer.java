@@ -12,12 +12,20 @@ import java.util.List;
  * Rebuilds a Hugging Face {@code tokenizer.json} from a GGUF file's {@code tokenizer.ggml.*} metadata and loads it
  * as an {@link HfTokenizer}.
  *
- * <p>Supported: {@code tokenizer.ggml.model = gpt2} (byte-level BPE) with {@code tokenizer.ggml.pre} {@code smollm}
- * (Digits with individual digits, then ByteLevel with the GPT-2 regex, as SmolLM2's own tokenizer.json) or
- * {@code default}/{@code gpt-2} (ByteLevel with the GPT-2 regex). Tokens of {@code token_type} 3 (control) become
- * special added tokens, 4 (user-defined) non-special added tokens. {@code add_bos_token}/{@code add_eos_token} become
- * a TemplateProcessing post-processor; otherwise the ByteLevel post-processor adds nothing. Other tokenizer models and
- * pre-tokenizers are rejected, naming the field and value.
+ * <p>Supported: {@code tokenizer.ggml.model = gpt2} (byte-level BPE) with {@code tokenizer.ggml.pre} (see
+ * {@link GgufPreTokenizer}, each as the {@code tokenizer.json} of the model family):
+ * <ul>
+ *   <li>{@code smollm}: Digits with individual digits, then ByteLevel with the GPT-2 regex (SmolLM2);</li>
+ *   <li>{@code default}/{@code gpt-2}: ByteLevel with the GPT-2 regex;</li>
+ *   <li>{@code llama-bpe} (also {@code llama3}, {@code llama-v3}): Split on the Llama 3 regex (contractions matched
+ *       case-insensitively, numbers in runs of up to three digits, newline runs kept together), ByteLevel without
+ *       regex, BPE with {@code ignore_merges} (Llama 3.x); bos is added unless {@code add_bos_token} is false;</li>
+ *   <li>{@code qwen2}: NFC, then the same Split with single digits, ByteLevel without regex (Qwen2/Qwen2.5).</li>
+ * </ul>
+ * Tokens of {@code token_type} 3 (control) become special added tokens, 4 (user-defined) non-special added tokens.
+ * {@code add_bos_token}/{@code add_eos_token} (bos defaulting to true for {@code llama-bpe}, as in llama.cpp and in
+ * Llama 3's own {@code tokenizer.json}) become a TemplateProcessing post-processor; otherwise the ByteLevel
+ * post-processor adds nothing. Other tokenizer models and pre-tokenizers are rejected, naming the field and value.
  */
 public final class GgufTokenizer {
 
@@ -61,7 +69,8 @@ public final class GgufTokenizer {
             throw new IllegalArgumentException("GGUF file " + gguf.path() + ": unsupported tokenizer.ggml.model '" + model
                     + "' (supported: gpt2)");
         }
-        String pre = gguf.has("tokenizer.ggml.pre") ? gguf.string("tokenizer.ggml.pre") : "default";
+        GgufPreTokenizer pre = GgufPreTokenizer.of(
+                gguf.has("tokenizer.ggml.pre") ? gguf.string("tokenizer.ggml.pre") : "default", gguf.path());
         List<String> tokens = gguf.stringList("tokenizer.ggml.tokens");
         int[] types = gguf.has("tokenizer.ggml.token_type") ? gguf.intArray("tokenizer.ggml.token_type") : new int[0];
         if (types.length != 0 && types.length != tokens.size()) {
@@ -87,10 +96,10 @@ public final class GgufTokenizer {
                 t.put("special", types[i] == CONTROL);
             }
         }
-        root.putNull("normalizer");
-        root.set("pre_tokenizer", preTokenizer(gguf, pre));
-        root.set("post_processor", postProcessor(gguf, tokens));
-        root.set("decoder", byteLevel(true, true, true));
+        root.set("normalizer", pre.normalizer());
+        root.set("pre_tokenizer", pre.preTokenizer());
+        root.set("post_processor", postProcessor(gguf, tokens, pre.addsBosByDefault()));
+        root.set("decoder", GgufPreTokenizer.byteLevel(true, true, true));
         ObjectNode bpe = root.putObject("model");
         bpe.put("type", "BPE");
         bpe.putNull("dropout");
@@ -99,7 +108,7 @@ public final class GgufTokenizer {
         bpe.putNull("end_of_word_suffix");
         bpe.put("fuse_unk", false);
         bpe.put("byte_fallback", false);
-        bpe.put("ignore_merges", false);
+        bpe.put("ignore_merges", pre.ignoreMerges());
         ObjectNode vocab = bpe.putObject("vocab");
         for (int i = 0; i < tokens.size(); i++) {
             if (vocab.has(tokens.get(i))) {
@@ -123,32 +132,11 @@ public final class GgufTokenizer {
         }
     }
 
-    private static ObjectNode preTokenizer(GgufFile gguf, String pre) {
-        switch (pre) {
-            case "smollm": {
-                ObjectNode seq = JSON.createObjectNode();
-                seq.put("type", "Sequence");
-                ArrayNode list = seq.putArray("pretokenizers");
-                ObjectNode digits = list.addObject();
-                digits.put("type", "Digits");
-                digits.put("individual_digits", true);
-                list.add(byteLevel(false, true, true));
-                return seq;
-            }
-            case "default":
-            case "gpt-2":
-                return byteLevel(false, true, true);
-            default:
-                throw new IllegalArgumentException("GGUF file " + gguf.path() + ": unsupported tokenizer.ggml.pre '" + pre
-                        + "' (supported: smollm, default, gpt-2)");
-        }
-    }
-
-    private static ObjectNode postProcessor(GgufFile gguf, List<String> tokens) {
-        boolean bos = gguf.bool("tokenizer.ggml.add_bos_token", false);
+    private static ObjectNode postProcessor(GgufFile gguf, List<String> tokens, boolean bosByDefault) {
+        boolean bos = gguf.bool("tokenizer.ggml.add_bos_token", bosByDefault);
         boolean eos = gguf.bool("tokenizer.ggml.add_eos_token", false);
         if (!bos && !eos) {
-            return byteLevel(true, false, true);
+            return GgufPreTokenizer.byteLevel(true, false, true);
         }
         ObjectNode p = JSON.createObjectNode();
         p.put("type", "TemplateProcessing");
@@ -186,14 +174,5 @@ public final class GgufTokenizer {
         s.putArray("ids").add(id);
         s.putArray("tokens").add(t);
         return t;
-    }
-
-    private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
-        ObjectNode b = JSON.createObjectNode();
-        b.put("type", "ByteLevel");
-        b.put("add_prefix_space", addPrefixSpace);
-        b.put("trim_offsets", trimOffsets);
-        b.put("use_regex", useRegex);
-        return b;
     }
 }

@@ -12,34 +12,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds small GGUF v3 files byte by byte for tests (F32 tensors, metadata of any type). */
-final class GgufTestFile {
+/** Builds small GGUF v3 files byte by byte for tests (F32 tensors, metadata of any type); shared by the loader and
+ * tokenizer tests. */
+public final class GgufTestFile {
 
     private final Map<String, byte[]> kv = new LinkedHashMap<>();
     private final List<Object[]> tensors = new ArrayList<>();
     private int alignment = 32;
 
-    GgufTestFile u32(String key, long v) {
+    public GgufTestFile u32(String key, long v) {
         kv.put(key, cat(i32(4), i32((int) v)));
         return this;
     }
 
-    GgufTestFile f32(String key, float v) {
+    public GgufTestFile f32(String key, float v) {
         kv.put(key, cat(i32(6), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array()));
         return this;
     }
 
-    GgufTestFile bool(String key, boolean v) {
+    public GgufTestFile bool(String key, boolean v) {
         kv.put(key, cat(i32(7), new byte[] {(byte) (v ? 1 : 0)}));
         return this;
     }
 
-    GgufTestFile str(String key, String v) {
+    public GgufTestFile str(String key, String v) {
         kv.put(key, cat(i32(8), string(v)));
         return this;
     }
 
-    GgufTestFile strings(String key, List<String> v) {
+    public GgufTestFile strings(String key, List<String> v) {
         byte[] b = cat(i32(9), i32(8), i64(v.size()));
         for (String s : v) {
             b = cat(b, string(s));
@@ -48,7 +49,7 @@ final class GgufTestFile {
         return this;
     }
 
-    GgufTestFile ints(String key, int[] v) {
+    public GgufTestFile ints(String key, int[] v) {
         byte[] b = cat(i32(9), i32(5), i64(v.length));
         for (int x : v) {
             b = cat(b, i32(x));
@@ -58,23 +59,23 @@ final class GgufTestFile {
     }
 
     /** Any raw value: type id then payload. */
-    GgufTestFile raw(String key, int type, byte[] payload) {
+    public GgufTestFile raw(String key, int type, byte[] payload) {
         kv.put(key, cat(i32(type), payload));
         return this;
     }
 
-    GgufTestFile alignment(int a) {
+    public GgufTestFile alignment(int a) {
         alignment = a;
         return u32("general.alignment", a);
     }
 
     /** An F32 tensor with GGUF dims (innermost first) and values in GGUF order. */
-    GgufTestFile tensor(String name, long[] dims, float[] values) {
+    public GgufTestFile tensor(String name, long[] dims, float[] values) {
         tensors.add(new Object[] {name, dims, values});
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(i32(GgufFile.MAGIC));
         out.writeBytes(i32(3));
@@ -112,7 +113,7 @@ final class GgufTestFile {
         return out.toByteArray();
     }
 
-    Path write(Path file) throws IOException {
+    public Path write(Path file) throws IOException {
         Files.write(file, bytes());
         return file;
     }
