@@ -71,7 +71,7 @@ public final class StageActivities implements StageActivityProvider {
     }
 
     /** The host's cache of S3 base models, as the worker settings configure it (opened on first use). */
-    static S3Checkpoints s3Checkpoints(WorkerEnvironment worker) {
+    public static S3Checkpoints s3Checkpoints(WorkerEnvironment worker) {
         String dir = worker.settings().getOrDefault(MODEL_CACHE_DIR, "models/cache");
         long maxBytes = S3ModelCache.maxBytes("SUBLIMINAL_MODEL_CACHE_MAX_GB (" + MODEL_CACHE_MAX_GB + ")",
                 worker.settings().getOrDefault(MODEL_CACHE_MAX_GB, "200"));
