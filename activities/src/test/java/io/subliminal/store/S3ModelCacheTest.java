@@ -213,6 +213,123 @@ class S3ModelCacheTest {
             + counting.requests);
     }
 
+    /** A progress listener that throws, as a cancelled activity's does, stops the download; the next one resumes. */
+    @Test
+    void aProgressListenerAbortsTheDownloadAndTheNextResolveResumes() throws IOException {
+        Map<String, byte[]> files = uploadCheckpoint("models/abort/", 300_000, 13);
+        CountingS3Client counting = new CountingS3Client(client);
+        Path root = work.resolve("cache-abort");
+        S3ModelCache cache = new S3ModelCache(counting, root, 10_000_000, ticking());
+        IllegalStateException cancelled = assertThrows(IllegalStateException.class,
+            () -> cache.resolve("s3://" + BUCKET + "/models/abort/", (bytes, total) -> {
+                if (bytes > 0) {
+                    throw new IllegalStateException("activity cancelled");
+                }
+            }));
+        assertEquals("activity cancelled", cancelled.getMessage());
+        try (Stream<Path> left = Files.list(root)) {
+            assertTrue(left.noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing published");
+        }
+        counting.requests.clear();
+        Path dir = cache.resolve("s3://" + BUCKET + "/models/abort/");
+        assertSameFiles(files, dir);
+        assertEquals(List.of("LIST models/abort/", "GET models/abort/model.safetensors", "GET models/abort/tokenizer.json"),
+            counting.requests, "config.json, finished before the abort, is kept");
+    }
+
+    /**
+     * Another worker process of the host resolving a checkpoint this one is downloading waits for it (OS file lock)
+     * and then uses the published entry, downloading nothing.
+     */
+    @Test
+    void aSecondProcessWaitsForTheDownloadInsteadOfDoingItAgain() throws Exception {
+        Map<String, byte[]> files = uploadCheckpoint("models/two-processes/", 500_000, 14);
+        Path root = work.resolve("cache-processes");
+        String uri = "s3://" + BUCKET + "/models/two-processes/";
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process other = null;
+        try {
+            S3ModelCache cache = new S3ModelCache(client, root, 10_000_000, Clock.systemUTC());
+            Process[] started = new Process[1];
+            java.util.concurrent.CompletableFuture<List<String>> otherOutput = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CountDownLatch otherWaits = new java.util.concurrent.CountDownLatch(1);
+            Path dir = cache.resolve(uri, (bytes, total) -> {
+                if (started[0] != null) {
+                    return;
+                }
+                try {
+                    // mid-download (this process holds the checkpoint's lock): start the other worker process
+                    started[0] = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        OtherProcess.class.getName(), server.endpoint().toString(), root.toString(), uri)
+                        .redirectErrorStream(true).start();
+                    Process p = started[0];
+                    Thread reader = new Thread(() -> {
+                        List<String> lines = new ArrayList<>();
+                        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                            StandardCharsets.UTF_8))) {
+                            for (String line; (line = in.readLine()) != null; ) {
+                                lines.add(line);
+                                if (line.equals("waiting")) {
+                                    otherWaits.countDown();
+                                }
+                            }
+                        } catch (IOException e) {
+                            lines.add("read failed: " + e);
+                        }
+                        otherOutput.complete(lines);
+                    });
+                    reader.setDaemon(true);
+                    reader.start();
+                    assertTrue(otherWaits.await(2, TimeUnit.MINUTES), "the other process waits for this download");
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other = started[0];
+            assertTrue(other.waitFor(2, TimeUnit.MINUTES), "the other process ends");
+            List<String> lines = otherOutput.get(1, TimeUnit.MINUTES);
+            assertEquals(0, other.exitValue(), String.join("\n", lines));
+            assertTrue(lines.contains("resolved " + dir), lines.toString());
+            assertFalse(lines.contains("downloaded"), "the other process downloads nothing: " + lines);
+            assertSameFiles(files, dir);
+        } finally {
+            if (other != null) {
+                other.destroyForcibly();
+            }
+        }
+    }
+
+    /** The other worker process of {@link #aSecondProcessWaitsForTheDownloadInsteadOfDoingItAgain}. */
+    public static final class OtherProcess {
+        public static void main(String[] args) throws IOException {
+            try (S3Client s3 = S3Clients.create(S3Settings.forEndpoint(java.net.URI.create(args[0])).withRegion("us-east-1"),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3TestServer.ACCESS_KEY,
+                        S3TestServer.SECRET_KEY)))) {
+                boolean[] reported = new boolean[2];
+                Path dir = new S3ModelCache(s3, Path.of(args[1]), 10_000_000, Clock.systemUTC()).resolve(args[2],
+                    new S3ModelCache.Progress() {
+                        @Override
+                        public void downloaded(long bytes, long totalBytes) {
+                            if (!reported[0]) {
+                                reported[0] = true;
+                                System.out.println("downloaded");
+                            }
+                        }
+
+                        @Override
+                        public void waitingForOtherDownload() {
+                            if (!reported[1]) {
+                                reported[1] = true;
+                                System.out.println("waiting");
+                            }
+                        }
+                    });
+                System.out.println("resolved " + dir);
+            }
+        }
+    }
+
     @Test
     void evictsLeastRecentlyUsedBeyondTheSizeBound() throws IOException {
         uploadCheckpoint("models/lru-a/", 400_000, 3);
