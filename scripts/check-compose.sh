@@ -48,8 +48,13 @@ for name in ["orchestrator"] + [f"gpu-worker-{i}" for i in range(8)]:
     assert env["SUBLIMINAL_STORE"].startswith("s3://"), name
     assert env["SUBLIMINAL_DEVICE"] == ("cpu" if name == "orchestrator" else "cuda:0"), f"{name}: {env['SUBLIMINAL_DEVICE']}"
     for key in ["SUBLIMINAL_TEMPORAL_ADDRESS", "SUBLIMINAL_S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                "SUBLIMINAL_REFERENCE_DIR", "SUBLIMINAL_MODELS_DIR"]:
+                "SUBLIMINAL_REFERENCE_DIR", "SUBLIMINAL_MODELS_DIR", "SUBLIMINAL_MODEL_CACHE", "SUBLIMINAL_MODEL_CACHE_MAX_GB"]:
         assert env.get(key), f"{name} lacks {key}"
+    # the S3 base-model cache lives on a volume (not the container's own layer) mounted into the worker
+    mounts = [v["target"] if isinstance(v, dict) else v.split(":")[1] for v in services[name].get("volumes", [])]
+    assert any(env["SUBLIMINAL_MODEL_CACHE"] == m or env["SUBLIMINAL_MODEL_CACHE"].startswith(m + "/") for m in mounts), \
+        f"{name}: SUBLIMINAL_MODEL_CACHE={env['SUBLIMINAL_MODEL_CACHE']} is on none of its volumes {mounts}"
+    assert float(env["SUBLIMINAL_MODEL_CACHE_MAX_GB"]) > 0, f"{name}: SUBLIMINAL_MODEL_CACHE_MAX_GB must be > 0"
 print(f"docker-compose.yml: {len(services)} services valid")
 PYCHECK
 

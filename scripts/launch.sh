@@ -10,7 +10,8 @@
 #   scripts/launch.sh input FIG  write .temporal/inputs/FIG.json, the SweepWorkflow input of cfgs/figures/FIG.yaml
 #
 # Settings (environment): TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), SUBLIMINAL_HTTP_PORT (8081, then +1 per
-# GPU worker), SUBLIMINAL_DEVICES ("cuda:0 cuda:1 ..."; default: every GPU nvidia-smi lists, else "cpu"),
+# GPU worker), SUBLIMINAL_DEVICES ("cuda:0 cuda:1 ..."; default: every GPU nvidia-smi lists, else "cpu"; the worker
+# for host GPU N runs with CUDA_VISIBLE_DEVICES=N and SUBLIMINAL_DEVICE=cuda:0, the only device it sees),
 # SUBLIMINAL_STORE (file://$PWD/runs/store), SUBLIMINAL_RETENTION (720h), SUBLIMINAL_REFERENCE_DIR (the protocol's
 # data folder, default ../shared/reference/data), SUBLIMINAL_WORKER_DIR (stage scratch, default runs/worker).
 set -euo pipefail
@@ -97,8 +98,15 @@ case "${1:-start}" in
     port=$HTTP_PORT
     for device in $(devices); do
       port=$((port + 1))
-      SUBLIMINAL_ROLE=gpu SUBLIMINAL_DEVICE=$device SUBLIMINAL_HTTP_PORT=$port CUDA_VISIBLE_DEVICES=${device#cuda:} \
-        start_bg "gpu-${device/:/-}" java ${SUBLIMINAL_JAVA_OPTS:--Xmx2g} -cp "$CP" io.subliminal.workers.Application
+      # host GPU N is the only one the worker sees (CUDA_VISIBLE_DEVICES=N), where it is device 0: cuda:0
+      case "$device" in
+        cuda:*|gpu*) index=${device#cuda:}; index=${index#gpu}
+             visible=(CUDA_VISIBLE_DEVICES="$index"); worker_device=cuda:0 ;;
+        *)   visible=(); worker_device=$device ;;
+      esac
+      SUBLIMINAL_ROLE=gpu SUBLIMINAL_DEVICE=$worker_device SUBLIMINAL_HTTP_PORT=$port \
+        start_bg "gpu-${device/:/-}" env ${visible[@]+"${visible[@]}"} \
+        java ${SUBLIMINAL_JAVA_OPTS:--Xmx2g} -cp "$CP" io.subliminal.workers.Application
     done
     echo
     echo "Temporal Web UI:  http://localhost:$UI_PORT"

@@ -8,9 +8,11 @@ import io.subliminal.activities.support.ArtifactStageStore;
 import io.subliminal.activities.support.ModelCache;
 import io.subliminal.activities.support.ModelCatalog;
 import io.subliminal.activities.support.ReferenceData;
+import io.subliminal.activities.support.S3Checkpoints;
 import io.subliminal.activities.support.StageEnvironment;
 import io.subliminal.engine.nn.Precision;
 import io.subliminal.store.ArtifactStores;
+import io.subliminal.store.S3ModelCache;
 import io.subliminal.workflows.recipe.RecipeLoader;
 import io.subliminal.workflows.stage.StageActivityProvider;
 import io.subliminal.workflows.stage.WorkerEnvironment;
@@ -28,11 +30,18 @@ import java.util.List;
  * <p>Settings: {@code subliminal.worker.dir} (local input cache and scratch, default {@code ./worker}) and
  * {@code subliminal.reference.dir} (the protocol's data folder, {@code shared/reference/data} layout) and
  * {@code subliminal.judges.file} (judges served over HTTP; default {@code judges.yaml} next to the model registry,
- * none when that file does not exist).
+ * none when that file does not exist), {@code subliminal.model.cache.dir} and {@code subliminal.model.cache.max-gb}
+ * (where base models of {@code source: s3} registry entries are cached on this host, and its size bound in GiB;
+ * defaults {@code models/cache} and 200; the S3 client is configured like the artifact store's, from the environment).
  */
 public final class StageActivities implements StageActivityProvider {
     public static final String GPU_QUEUE = io.subliminal.workflows.sweep.TaskQueues.GPU;
     public static final String ORCHESTRATOR_QUEUE = io.subliminal.workflows.sweep.TaskQueues.ORCHESTRATOR;
+
+    /** Worker setting: the directory of this host's S3 base-model cache. */
+    public static final String MODEL_CACHE_DIR = "subliminal.model.cache.dir";
+    /** Worker setting: the size bound of that cache in GiB. */
+    public static final String MODEL_CACHE_MAX_GB = "subliminal.model.cache.max-gb";
 
     private static StageEnvironment shared;
 
@@ -61,6 +70,14 @@ public final class StageActivities implements StageActivityProvider {
         return java.nio.file.Files.isRegularFile(beside) ? JudgeEndpoints.load(beside) : JudgeEndpoints.none();
     }
 
+    /** The host's cache of S3 base models, as the worker settings configure it (opened on first use). */
+    public static S3Checkpoints s3Checkpoints(WorkerEnvironment worker) {
+        String dir = worker.settings().getOrDefault(MODEL_CACHE_DIR, "models/cache");
+        long maxBytes = S3ModelCache.maxBytes("SUBLIMINAL_MODEL_CACHE_MAX_GB (" + MODEL_CACHE_MAX_GB + ")",
+                worker.settings().getOrDefault(MODEL_CACHE_MAX_GB, "200"));
+        return S3Checkpoints.fromEnvironment(Path.of(dir.isBlank() ? "models/cache" : dir), maxBytes, System.getenv());
+    }
+
     /** The process's stage environment, built from the worker settings on first use. */
     public static synchronized StageEnvironment environment(WorkerEnvironment worker) {
         if (shared == null) {
@@ -70,7 +87,7 @@ public final class StageActivities implements StageActivityProvider {
                 String device = worker.device() == null ? "cpu" : worker.device();
                 Precision precision = device.startsWith("cpu") ? Precision.FP32 : Precision.FP16_MIXED;
                 ModelCatalog catalog = new ModelCatalog(RecipeLoader.loadRegistry(Path.of(worker.registryFile())),
-                        Path.of(worker.modelsDir()), precision, device);
+                        Path.of(worker.modelsDir()), precision, device, s3Checkpoints(worker));
                 String reference = worker.settings().get("subliminal.reference.dir");
                 if (reference == null) {
                     throw new IllegalStateException("worker setting subliminal.reference.dir (the protocol's data folder) is not set");

@@ -40,6 +40,39 @@ final class FileLocks {
         }
     }
 
+    /**
+     * {@code lockFile} held by this thread, or empty when another thread of this JVM or another process holds it
+     * (never blocks).
+     */
+    static java.util.Optional<Held> tryAcquire(Path lockFile) throws IOException {
+        Path file = lockFile.toAbsolutePath().normalize();
+        Files.createDirectories(file.getParent());
+        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(file, p -> new ReentrantLock());
+        if (threadLock.isHeldByCurrentThread() || !threadLock.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                FileLock lock = ch.tryLock();
+                if (lock == null) {
+                    ch.close();
+                    threadLock.unlock();
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new Held(threadLock, ch, lock));
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (threadLock.isHeldByCurrentThread()) {
+                threadLock.unlock();
+            }
+            throw e;
+        }
+    }
+
     /** A held lock; closing releases it. */
     record Held(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) implements AutoCloseable {
         @Override

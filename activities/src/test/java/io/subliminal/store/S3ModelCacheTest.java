@@ -3,7 +3,6 @@ package io.subliminal.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +14,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -104,23 +110,224 @@ class S3ModelCacheTest {
     }
 
     @Test
-    void downloadsOnceAndReusesTheCachedDirectory() throws IOException {
+    void downloadsOnceAndServesTheCachedDirectoryWithoutS3Requests() throws IOException {
         Map<String, byte[]> files = uploadCheckpoint("models/tiny-a/", 200_000, 1);
-        S3ModelCache cache = new S3ModelCache(client, work.resolve("cache1"), 10_000_000, ticking());
-        Path dir = cache.resolve("s3://" + BUCKET + "/models/tiny-a");
+        CountingS3Client counting = new CountingS3Client(client);
+        S3ModelCache cache = new S3ModelCache(counting, work.resolve("cache1"), 10_000_000, ticking());
+        List<long[]> reports = new ArrayList<>();
+        Path dir = cache.resolve("s3://" + BUCKET + "/models/tiny-a", (bytes, total) -> reports.add(new long[] {bytes, total}));
         assertSameFiles(files, dir);
         assertTrue(dir.getFileName().toString().startsWith("tiny-a-"));
+        assertEquals(1, counting.count("LIST"));
+        assertEquals(files.size(), counting.count("GET"), "one GetObject per file: " + counting.requests);
+        long total = files.values().stream().mapToLong(b -> b.length).sum();
+        assertArrayEquals(new long[] {total, total}, reports.get(reports.size() - 1), "progress ends at the total");
+        for (int i = 1; i < reports.size(); i++) {
+            assertTrue(reports.get(i)[0] >= reports.get(i - 1)[0], "progress never goes back");
+        }
 
         Files.write(dir.resolve("config.json"), "local marker".getBytes(StandardCharsets.UTF_8));
-        Path again = cache.resolve("s3://" + BUCKET + "/models/tiny-a/");
+        counting.requests.clear();
+        Path again = new S3ModelCache(counting, work.resolve("cache1"), 10_000_000, ticking())
+            .resolve("s3://" + BUCKET + "/models/tiny-a/");
         assertEquals(dir, again);
         assertEquals("local marker", Files.readString(again.resolve("config.json")), "a hit downloads nothing");
+        assertEquals(List.of(), counting.requests, "a hit (also by another process on the host) sends no S3 request");
 
-        // a new version of the checkpoint under the same prefix gets its own entry
-        Map<String, byte[]> v2 = uploadCheckpoint("models/tiny-a/", 200_000, 2);
-        Path updated = cache.resolve("s3://" + BUCKET + "/models/tiny-a/");
-        assertNotEquals(dir, updated);
-        assertSameFiles(v2, updated);
+        // the prefix is read once: a checkpoint under a prefix is immutable, new weights go under a new prefix
+        uploadCheckpoint("models/tiny-a/", 200_000, 2);
+        assertEquals(dir, cache.resolve("s3://" + BUCKET + "/models/tiny-a/"));
+        assertEquals(List.of(), counting.requests);
+    }
+
+    @Test
+    void aDownloadBrokenOffResumesWithTheFilesItFinished() throws IOException {
+        Map<String, byte[]> files = uploadCheckpoint("models/resume/", 300_000, 11);
+        CountingS3Client counting = new CountingS3Client(client);
+        Path root = work.resolve("cache-resume");
+        S3ModelCache cache = new S3ModelCache(counting, root, 10_000_000, ticking());
+        counting.failGets(key -> key.endsWith("tokenizer.json"));
+        IOException e = assertThrows(IOException.class, () -> cache.resolve("s3://" + BUCKET + "/models/resume/"));
+        assertTrue(e.getMessage().contains("models/resume/tokenizer.json") && e.getMessage().contains("3 times"),
+            e.getMessage());
+        assertEquals(3, counting.failedGets.get(), "one object is read up to 3 times");
+        try (Stream<Path> left = Files.list(root)) {
+            assertTrue(left.noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing published");
+        }
+
+        counting.failGets(key -> false);
+        counting.requests.clear();
+        Path dir = cache.resolve("s3://" + BUCKET + "/models/resume/");
+        assertSameFiles(files, dir);
+        assertEquals(List.of("LIST models/resume/", "GET models/resume/tokenizer.json"), counting.requests,
+            "files before the failure (config.json, model.safetensors) are not read again");
+    }
+
+    @Test
+    void aPrefixWithoutConfigJsonIsNotACheckpoint() throws IOException {
+        try (S3ArtifactStore store = new S3ArtifactStore(client, false, S3Location.parse("s3://" + BUCKET
+            + "/models/no-config/"), S3Settings.MIN_PART, work.resolve("spool"), "test", Clock.systemUTC())) {
+            store.put(new ArtifactKey("model.safetensors"), new byte[] {1, 2, 3}, new Provenance("base-model", "x"));
+        }
+        CountingS3Client counting = new CountingS3Client(client);
+        S3ModelCache cache = new S3ModelCache(counting, work.resolve("cache-noconfig"), 10_000_000, ticking());
+        ArtifactNotFoundException e = assertThrows(ArtifactNotFoundException.class,
+            () -> cache.resolve("s3://" + BUCKET + "/models/no-config/"));
+        assertTrue(e.getMessage().contains("no config.json under s3://" + BUCKET + "/models/no-config/"), e.getMessage());
+        assertEquals(0, counting.count("GET"), "nothing is downloaded");
+    }
+
+    @Test
+    void concurrentResolvesOnOneHostDownloadOnce() throws Exception {
+        Map<String, byte[]> files = uploadCheckpoint("models/shared/", 2_000_000, 12);
+        CountingS3Client counting = new CountingS3Client(client);
+        Path root = work.resolve("cache-shared");
+        AtomicInteger waits = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Path>> resolved = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                // one cache object per "worker process", all on the same directory
+                S3ModelCache cache = new S3ModelCache(counting, root, 10_000_000, Clock.systemUTC());
+                resolved.add(pool.submit(() -> cache.resolve("s3://" + BUCKET + "/models/shared/", new S3ModelCache.Progress() {
+                    @Override
+                    public void downloaded(long bytes, long totalBytes) {
+                    }
+
+                    @Override
+                    public void waitingForOtherDownload() {
+                        waits.incrementAndGet();
+                    }
+                })));
+            }
+            Path first = resolved.get(0).get(2, TimeUnit.MINUTES);
+            for (Future<Path> f : resolved) {
+                assertEquals(first, f.get(2, TimeUnit.MINUTES));
+            }
+            assertSameFiles(files, first);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(files.size(), counting.count("GET"), "one download for all: " + counting.requests);
+        System.out.println("concurrent resolves: " + waits.get() + " waits for the other download, requests "
+            + counting.requests);
+    }
+
+    /** A progress listener that throws, as a cancelled activity's does, stops the download; the next one resumes. */
+    @Test
+    void aProgressListenerAbortsTheDownloadAndTheNextResolveResumes() throws IOException {
+        Map<String, byte[]> files = uploadCheckpoint("models/abort/", 300_000, 13);
+        CountingS3Client counting = new CountingS3Client(client);
+        Path root = work.resolve("cache-abort");
+        S3ModelCache cache = new S3ModelCache(counting, root, 10_000_000, ticking());
+        IllegalStateException cancelled = assertThrows(IllegalStateException.class,
+            () -> cache.resolve("s3://" + BUCKET + "/models/abort/", (bytes, total) -> {
+                if (bytes > 0) {
+                    throw new IllegalStateException("activity cancelled");
+                }
+            }));
+        assertEquals("activity cancelled", cancelled.getMessage());
+        try (Stream<Path> left = Files.list(root)) {
+            assertTrue(left.noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing published");
+        }
+        counting.requests.clear();
+        Path dir = cache.resolve("s3://" + BUCKET + "/models/abort/");
+        assertSameFiles(files, dir);
+        assertEquals(List.of("LIST models/abort/", "GET models/abort/model.safetensors", "GET models/abort/tokenizer.json"),
+            counting.requests, "config.json, finished before the abort, is kept");
+    }
+
+    /**
+     * Another worker process of the host resolving a checkpoint this one is downloading waits for it (OS file lock)
+     * and then uses the published entry, downloading nothing.
+     */
+    @Test
+    void aSecondProcessWaitsForTheDownloadInsteadOfDoingItAgain() throws Exception {
+        Map<String, byte[]> files = uploadCheckpoint("models/two-processes/", 500_000, 14);
+        Path root = work.resolve("cache-processes");
+        String uri = "s3://" + BUCKET + "/models/two-processes/";
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process other = null;
+        try {
+            S3ModelCache cache = new S3ModelCache(client, root, 10_000_000, Clock.systemUTC());
+            Process[] started = new Process[1];
+            java.util.concurrent.CompletableFuture<List<String>> otherOutput = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CountDownLatch otherWaits = new java.util.concurrent.CountDownLatch(1);
+            Path dir = cache.resolve(uri, (bytes, total) -> {
+                if (started[0] != null) {
+                    return;
+                }
+                try {
+                    // mid-download (this process holds the checkpoint's lock): start the other worker process
+                    started[0] = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        OtherProcess.class.getName(), server.endpoint().toString(), root.toString(), uri)
+                        .redirectErrorStream(true).start();
+                    Process p = started[0];
+                    Thread reader = new Thread(() -> {
+                        List<String> lines = new ArrayList<>();
+                        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                            StandardCharsets.UTF_8))) {
+                            for (String line; (line = in.readLine()) != null; ) {
+                                lines.add(line);
+                                if (line.equals("waiting")) {
+                                    otherWaits.countDown();
+                                }
+                            }
+                        } catch (IOException e) {
+                            lines.add("read failed: " + e);
+                        }
+                        otherOutput.complete(lines);
+                    });
+                    reader.setDaemon(true);
+                    reader.start();
+                    assertTrue(otherWaits.await(2, TimeUnit.MINUTES), "the other process waits for this download");
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other = started[0];
+            assertTrue(other.waitFor(2, TimeUnit.MINUTES), "the other process ends");
+            List<String> lines = otherOutput.get(1, TimeUnit.MINUTES);
+            assertEquals(0, other.exitValue(), String.join("\n", lines));
+            assertTrue(lines.contains("resolved " + dir), lines.toString());
+            assertFalse(lines.contains("downloaded"), "the other process downloads nothing: " + lines);
+            assertSameFiles(files, dir);
+        } finally {
+            if (other != null) {
+                other.destroyForcibly();
+            }
+        }
+    }
+
+    /** The other worker process of {@link #aSecondProcessWaitsForTheDownloadInsteadOfDoingItAgain}. */
+    public static final class OtherProcess {
+        public static void main(String[] args) throws IOException {
+            try (S3Client s3 = S3Clients.create(S3Settings.forEndpoint(java.net.URI.create(args[0])).withRegion("us-east-1"),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3TestServer.ACCESS_KEY,
+                        S3TestServer.SECRET_KEY)))) {
+                boolean[] reported = new boolean[2];
+                Path dir = new S3ModelCache(s3, Path.of(args[1]), 10_000_000, Clock.systemUTC()).resolve(args[2],
+                    new S3ModelCache.Progress() {
+                        @Override
+                        public void downloaded(long bytes, long totalBytes) {
+                            if (!reported[0]) {
+                                reported[0] = true;
+                                System.out.println("downloaded");
+                            }
+                        }
+
+                        @Override
+                        public void waitingForOtherDownload() {
+                            if (!reported[1]) {
+                                reported[1] = true;
+                                System.out.println("waiting");
+                            }
+                        }
+                    });
+                System.out.println("resolved " + dir);
+            }
+        }
     }
 
     @Test
@@ -161,7 +368,7 @@ class S3ModelCacheTest {
             () -> cache.resolve("s3://" + BUCKET + "/models/bad/"));
         assertTrue(e.getMessage().contains("models/bad/model.safetensors"), e.getMessage());
         try (Stream<Path> left = Files.list(root)) {
-            assertEquals(0, left.filter(p -> !p.getFileName().toString().equals(".lock")).count(),
+            assertEquals(0, left.filter(p -> !p.getFileName().toString().endsWith(".lock")).count(),
                 "no entry or staging directory left");
         }
     }
@@ -176,8 +383,11 @@ class S3ModelCacheTest {
         Path a = cache.resolve("s3://" + BUCKET + "/models/env-a/");
         cache.resolve("s3://" + BUCKET + "/models/env-b/");
         assertFalse(Files.exists(a), "0.001 GiB holds one 0.8 MB checkpoint at a time");
-        assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
             () -> S3ModelCache.fromEnvironment(client, Map.of("SUBLIMINAL_MODEL_CACHE_MAX_GB", "lots")));
+        assertTrue(bad.getMessage().contains("SUBLIMINAL_MODEL_CACHE_MAX_GB"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> S3ModelCache.fromEnvironment(client, Map.of("SUBLIMINAL_MODEL_CACHE_MAX_GB", "0")));
     }
 
     @Test

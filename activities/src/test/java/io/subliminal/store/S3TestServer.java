@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code .tools/s3proxy/} by {@code scripts/setup.sh}) with its filesystem backend, started as a separate process on
  * 127.0.0.1 with a random port. Its data directory survives {@link #stop()}/{@link #start()}, like a real server's.
  */
-final class S3TestServer implements AutoCloseable {
+public final class S3TestServer implements AutoCloseable {
 
     static final String ACCESS_KEY = "subliminal-test";
     static final String SECRET_KEY = "subliminal-test-secret";
@@ -58,7 +58,7 @@ final class S3TestServer implements AutoCloseable {
      * Starts a server in {@code workDir}. Skips the calling test when S3Proxy is not installed, except under
      * {@code CI=true}, where a missing server fails.
      */
-    static S3TestServer start(Path workDir) throws IOException {
+    public static S3TestServer start(Path workDir) throws IOException {
         Path jar = locateJar();
         if (!Files.isRegularFile(jar)) {
             String msg = "S3 test server not installed at " + jar + ": run scripts/setup.sh";
@@ -135,13 +135,13 @@ final class S3TestServer implements AutoCloseable {
     }
 
     /** Settings for this server with quick retries: 8 attempts, 0.2 s to 3 s backoff. */
-    S3Settings settings() {
+    public S3Settings settings() {
         return S3Settings.forEndpoint(endpoint()).withRegion("us-east-1")
             .withRetries(8, Duration.ofMillis(200), Duration.ofSeconds(3));
     }
 
     /** A client for this server built the way production builds one. */
-    S3Client client(S3Settings settings) {
+    public S3Client client(S3Settings settings) {
         return S3Clients.create(settings,
             StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
     }

@@ -19,6 +19,8 @@ public class WorkerSettings {
     private Duration heartbeatThrottle = Duration.ofSeconds(10);
     private int orchestratorActivitySlots = 16;
     private int modelCacheSize = 1;
+    private String modelCacheDir = "models/cache";
+    private String modelCacheMaxGb = "200";
     private String referenceDir;
     private String workerDir = "worker";
     private String judgesFile;
@@ -158,6 +160,12 @@ public class WorkerSettings {
         if (judgesFile != null && !judgesFile.isBlank()) {
             stage.put("subliminal.judges.file", judgesFile);
         }
+        if (modelCacheDir != null && !modelCacheDir.isBlank()) {
+            stage.put("subliminal.model.cache.dir", modelCacheDir);
+        }
+        if (modelCacheMaxGb != null && !modelCacheMaxGb.isBlank()) {
+            stage.put("subliminal.model.cache.max-gb", modelCacheMaxGb);
+        }
         return stage;
     }
 
@@ -194,6 +202,27 @@ public class WorkerSettings {
 
     public void setModelCacheSize(int modelCacheSize) {
         this.modelCacheSize = modelCacheSize;
+    }
+
+    /**
+     * Where base models of {@code source: s3} registry entries are cached on this host (shared by the workers of
+     * the host that point at the same directory).
+     */
+    public String getModelCacheDir() {
+        return modelCacheDir;
+    }
+
+    public void setModelCacheDir(String modelCacheDir) {
+        this.modelCacheDir = modelCacheDir;
+    }
+
+    /** Size bound of the S3 base-model cache in GiB (least recently used checkpoints are removed beyond it). */
+    public String getModelCacheMaxGb() {
+        return modelCacheMaxGb;
+    }
+
+    public void setModelCacheMaxGb(String modelCacheMaxGb) {
+        this.modelCacheMaxGb = modelCacheMaxGb;
     }
 
     public int getOrchestratorActivitySlots() {

@@ -26,8 +26,17 @@ public final class ActivityContext implements AutoCloseable {
     private final AtomicReference<StageProgress> latest;
     private final AtomicReference<ActivityCompletionException> stopped = new AtomicReference<>();
 
+    /** The context opened last on each activity thread (see {@link #onThisThread()}). */
+    private static final ThreadLocal<ActivityContext> OPEN = new ThreadLocal<>();
+
+    /** The context this one replaced on its thread, restored on close. */
+    private final ActivityContext outer;
+    private final Thread owner;
+
     private ActivityContext(ActivityExecutionContext execution, Duration tick) {
         this.execution = execution;
+        this.owner = Thread.currentThread();
+        this.outer = OPEN.get();
         StageProgress previous = execution.getHeartbeatDetails(StageProgress.class).orElse(null);
         this.latest = new AtomicReference<>(previous == null ? StageProgress.starting("start")
                 : new StageProgress("start", 0, 0, previous.resumePoint()));
@@ -39,6 +48,7 @@ public final class ActivityContext implements AutoCloseable {
         });
         long millis = tick.toMillis();
         ticker.scheduleAtFixedRate(this::beat, 0, millis, TimeUnit.MILLISECONDS);
+        OPEN.set(this);
     }
 
     private final StageProgress resumeFrom;
@@ -131,8 +141,23 @@ public final class ActivityContext implements AutoCloseable {
         }
     }
 
+    /**
+     * The context the stage running on this thread opened and has not closed yet, for code deep in a stage that
+     * reports long work without being handed the context (a base-model download); empty outside a stage.
+     */
+    public static java.util.Optional<ActivityContext> onThisThread() {
+        return java.util.Optional.ofNullable(OPEN.get());
+    }
+
     @Override
     public void close() {
+        if (Thread.currentThread() == owner && OPEN.get() == this) {
+            if (outer == null) {
+                OPEN.remove();
+            } else {
+                OPEN.set(outer);
+            }
+        }
         ticker.shutdownNow();
         try {
             ticker.awaitTermination(5, TimeUnit.SECONDS);

@@ -50,6 +50,32 @@ class RecipeLoaderTest {
     }
 
     @Test
+    void registryEntriesMayPointAtAnS3CheckpointDirectory(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("models.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: qwen, hfId: Qwen/Qwen2.5-7B-Instruct, family: qwen2, layers: 28, role: r, source: s3, uri: "s3://models-bucket/qwen2.5-7b", markable: true}
+                  - {name: local, hfId: a/b, family: llama, layers: 2, role: r, source: hf, markable: false}
+                """);
+        ModelRegistry registry = RecipeLoader.loadRegistry(file);
+        assertEquals("s3", registry.find("qwen").source());
+        assertEquals("s3://models-bucket/qwen2.5-7b/", registry.find("qwen").uri(), "a prefix ends with '/'");
+        assertEquals(null, registry.find("local").uri());
+
+        Map<String, String> bad = Map.of(
+                "source: s3, markable: true", "source s3 needs uri",
+                "source: s3, uri: \"s3://models-bucket\", markable: true", "source s3 needs uri",
+                "source: s3, uri: \"https://example.org/x/\", markable: true", "source s3 needs uri",
+                "source: hf, uri: \"s3://models-bucket/x/\", markable: true", "uri is only read for source: s3",
+                "source: ftp, markable: true", "source must be one of [hf, gguf, s3]");
+        for (var entry : bad.entrySet()) {
+            Files.writeString(file, "models:\n  - {name: m, hfId: a/b, family: llama, layers: 2, role: r, " + entry.getKey() + "}\n");
+            RecipeException e = assertThrows(RecipeException.class, () -> RecipeLoader.loadRegistry(file), entry.getKey());
+            assertTrue(e.getMessage().contains(entry.getValue()) && e.getMessage().contains("$.models[0]"), e.getMessage());
+        }
+    }
+
+    @Test
     void everyFigureOfProtocolSection12HasARecipeAndEveryRecipeLoads() throws IOException {
         Set<String> figures = new HashSet<>();
         for (Path file : shippedRecipes()) {
