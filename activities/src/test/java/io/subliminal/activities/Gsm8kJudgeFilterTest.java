@@ -109,7 +109,7 @@ class Gsm8kJudgeFilterTest {
         try (StageTestKit kit = new StageTestKit(dir)) {
             ArtifactRef raw = kit.dataset("raw_dataset_temperature_merged.jsonl", rows());
             ModifyDatasetRequest request = new ModifyDatasetRequest(DatasetOperation.JUDGE_SCORE_FILTER, 42, List.of(), null, null, null,
-                    Sampling.argmax(), 3, 4, null, List.of(), null, false, StageTestKit.TINY_OTHER, 78, raw, null);
+                    Sampling.argmax(), 3, 4, null, List.of(), null, false, StageTestKit.TINY_OTHER, 78, raw, null, null);
             kit.failSamplerCall = 2;
             assertThrows(ActivityFailure.class, () -> kit.stub(ModifyDatasetActivity.class).modifyDataset(request));
             kit.failSamplerCall = 0;
