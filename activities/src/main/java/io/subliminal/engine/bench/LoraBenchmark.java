@@ -17,6 +17,8 @@ import io.subliminal.engine.train.TrainingConfig;
 import io.subliminal.engine.train.TrainingProgress;
 import io.subliminal.engine.train.TrainingRow;
 import io.subliminal.engine.nn.TokenBatch;
+import io.subliminal.engine.weights.RandomWeights;
+import io.subliminal.engine.weights.Weights;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,12 +29,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * LoRA training-step benchmark on the embedded SmolLM2-135M (GGUF weights dequantised to float32): micro-batch
- * {@code rows x tokens}, r = 8 on the seven projections of all layers, AdamW, clip 1.0. Prints a summary and writes
- * JSON.
+ * LoRA training-step benchmark on the embedded SmolLM2-135M (GGUF weights dequantised to float32), another GGUF, or
+ * random weights of a named architecture ({@code --random smollm2-135m|qwen2.5-7b}, see {@link ModelShapes}):
+ * micro-batch {@code rows x tokens}, r = 8 on the seven projections of all layers, AdamW, clip 1.0, float32. Prints
+ * a summary and writes JSON.
  *
- * <pre>java ... io.subliminal.engine.bench.LoraBenchmark [--model file.gguf] [--rows 8] [--tokens 64] [--rank 8]
- *     [--steps 6] [--prompt 1] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
+ * <pre>java ... io.subliminal.engine.bench.LoraBenchmark [--model file.gguf | --random NAME] [--rows 8] [--tokens 64]
+ *     [--rank 8] [--steps 6] [--prompt 1] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
  * The first step is a warm-up and is excluded from the statistics.
  */
 public final class LoraBenchmark {
@@ -42,6 +45,7 @@ public final class LoraBenchmark {
 
     public static void main(String[] args) throws IOException {
         Path model = null;
+        String random = null;
         int rows = 8;
         int tokens = 64;
         int rank = 8;
@@ -56,6 +60,7 @@ public final class LoraBenchmark {
             }
             switch (args[i]) {
                 case "--model" -> model = Path.of(v);
+                case "--random" -> random = v;
                 case "--rows" -> rows = Integer.parseInt(v);
                 case "--tokens" -> tokens = Integer.parseInt(v);
                 case "--rank" -> rank = Integer.parseInt(v);
@@ -73,13 +78,18 @@ public final class LoraBenchmark {
         if (steps < 2) {
             throw new IllegalArgumentException("--steps must be at least 2 (one warm-up step)");
         }
-        Path gguf = model != null ? model : EmbeddedModel.smolLm2();
+        if (model != null && random != null) {
+            throw new IllegalArgumentException("--model and --random exclude each other");
+        }
+        Path gguf = random != null ? null : model != null ? model : EmbeddedModel.smolLm2();
+        String modelName = random != null ? "random " + random : gguf.getFileName().toString();
         Device dev = "gpu".equals(device) ? Device.gpu() : Device.cpu();
         Precision precision = Precision.FP32;
 
         long loadStart = System.nanoTime();
         Transformer transformer;
-        try (GgufWeights weights = GgufWeights.open(gguf)) {
+        try (Weights weights = random != null ? new RandomWeights(ModelShapes.named(random), 1)
+                : GgufWeights.open(gguf)) {
             transformer = Transformer.load(weights, dev, precision);
         }
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
@@ -98,7 +108,7 @@ public final class LoraBenchmark {
         String loadAtStart = loadAverage();
         long trainable;
         double forwardSeconds;
-        try (LoraAdapters adapters = LoraAdapters.initialise(transformer, lora, 42, gguf.getFileName().toString());
+        try (LoraAdapters adapters = LoraAdapters.initialise(transformer, lora, 42, modelName);
              Trainer trainer = new Trainer(transformer, adapters, training, data)) {
             trainable = adapters.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
             long[] lastCpu = {processCpuNanos()};
@@ -122,7 +132,7 @@ public final class LoraBenchmark {
         long peakRss = peakRssBytes();
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("benchmark", "lora_step");
-        json.put("model", gguf.getFileName().toString());
+        json.put("model", modelName);
         json.put("device", dev.toString());
         json.put("precision", precision.name());
         json.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));

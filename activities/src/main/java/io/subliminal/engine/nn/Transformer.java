@@ -14,6 +14,7 @@ import io.subliminal.engine.model.ModelConfig;
 import io.subliminal.engine.weights.HostTensor;
 import io.subliminal.engine.weights.Weights;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -126,13 +127,24 @@ public final class Transformer implements AutoCloseable {
      * gate/up fused. The {@link Weights} may be closed afterwards.
      */
     public static Transformer load(Weights weights, Device device, Precision precision) {
+        return load(weights, device, precision, UPLOAD_CHUNK_VALUES);
+    }
+
+    /**
+     * Largest number of values copied to the device in one piece: DJL sizes its staging buffer in int bytes, so a
+     * tensor of 2^29 values or more (Qwen2.5-7B's 152064 x 3584 embedding) is uploaded in blocks of rows.
+     */
+    static final long UPLOAD_CHUNK_VALUES = 1L << 28;
+
+    /** {@link #load(Weights, Device, Precision)} with matrices uploaded in blocks of at most {@code chunkValues}. */
+    static Transformer load(Weights weights, Device device, Precision precision, long chunkValues) {
         ModelConfig c = weights.config();
         if (!Set.of("llama", "qwen2", "mistral", "gemma3_text", "phi3").contains(c.modelType())) {
             throw new IllegalArgumentException("unsupported model_type '" + c.modelType() + "'");
         }
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            Loader loader = new Loader(weights, manager, precision.computeType());
+            Loader loader = new Loader(weights, manager, precision.computeType(), chunkValues);
             NDArray embed = loader.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
             NDArray finalNorm = loader.vector("model.norm.weight", c.hiddenSize());
             NDArray lmHead;
@@ -726,12 +738,17 @@ public final class Transformer implements AutoCloseable {
         final Weights weights;
         final NDManager manager;
         final DataType type;
+        final long chunkValues;
         final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-        Loader(Weights weights, NDManager manager, DataType type) {
+        Loader(Weights weights, NDManager manager, DataType type, long chunkValues) {
+            if (chunkValues < 1) {
+                throw new IllegalArgumentException("upload chunk must hold at least one value: " + chunkValues);
+            }
             this.weights = weights;
             this.manager = manager;
             this.type = type;
+            this.chunkValues = chunkValues;
         }
 
         NDArray matrix(String name, long rows, long cols) {
@@ -787,11 +804,31 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                         + ", expected " + Arrays.toString(shape));
             }
-            NDArray a = manager.create(t.data().duplicate(), new Shape(shape), DataType.FLOAT32);
+            long rows = shape[0];
+            long rowValues = t.numel() / Math.max(1, rows);
+            if (t.numel() <= chunkValues || shape.length < 2 || rowValues == 0) {
+                return keep(upload(t.data().duplicate(), shape, as));
+            }
+            long rowsPerChunk = Math.max(1, chunkValues / rowValues);
+            NDList blocks = new NDList();
+            for (long r = 0; r < rows; r += rowsPerChunk) {
+                long n = Math.min(rowsPerChunk, rows - r);
+                FloatBuffer block = t.data().duplicate();
+                block.position(Math.toIntExact(r * rowValues)).limit(Math.toIntExact((r + n) * rowValues));
+                long[] blockShape = shape.clone();
+                blockShape[0] = n;
+                blocks.add(upload(block.slice(), blockShape, as));
+            }
+            return concat(blocks);
+        }
+
+        /** A natively owned device copy of {@code values} in {@code as}. */
+        private NDArray upload(FloatBuffer values, long[] shape, DataType as) {
+            NDArray a = manager.create(values, new Shape(shape), DataType.FLOAT32);
             // the created array aliases a Java buffer; keep only a natively owned copy (toType of the same type aliases)
             NDArray out = as == DataType.FLOAT32 ? a.duplicate() : a.toType(as, false);
             a.close();
-            return keep(out);
+            return out;
         }
     }
 }
