@@ -47,6 +47,8 @@ ENV TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1
 COPY --from=build /src/workers/target/subliminal-workers.jar /app/subliminal-workers.jar
 # the model registry the stages resolve model names with (the figure recipes are the submitter's, not the worker's)
 COPY cfgs/models.yaml /app/cfgs/models.yaml
+# the HTTP judges (Fig 34), read beside the registry; their API keys come from the environment only
+COPY cfgs/judges.yaml /app/cfgs/judges.yaml
 ENV SUBLIMINAL_REGISTRY_FILE=/app/cfgs/models.yaml
 ARG GIT_COMMIT=dev
 ENV SUBLIMINAL_CODE_VERSION=${GIT_COMMIT}
