@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class TestStageProvider implements StageActivityProvider {
     static final AtomicInteger CALLS = new AtomicInteger();
+    /** Finished runs whose aggregation rows were stored (not a stage call). */
+    static final AtomicInteger ROW_STORES = new AtomicInteger();
 
     /** Replaces the real stage implementations that the activities module registers. */
     @Override
@@ -82,7 +84,7 @@ public class TestStageProvider implements StageActivityProvider {
 
         @Override
         public ArtifactRef storeRunRows(RunRowsRequest r) {
-            CALLS.incrementAndGet();
+            ROW_STORES.incrementAndGet();
             return ref(r, "rows");
         }
     }

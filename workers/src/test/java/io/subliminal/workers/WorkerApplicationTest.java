@@ -56,6 +56,7 @@ class WorkerApplicationTest {
             assertEquals(6, result.done(), result.failures().toString());
             // 1 dataset + 1 marking + 6 trainings + 6 preference + 6 main-task + 1 base evaluation + 1 aggregation
             assertEquals(22, TestStageProvider.CALLS.get());
+            assertEquals(6, TestStageProvider.ROW_STORES.get(), "each finished run's rows stored once, by the orchestrator");
 
             String metrics = get(gpu, "/prometheus");
             assertTrue(metrics.contains("subliminal_stage_duration_seconds_count{outcome=\"completed\",stage=\"Finetune\"} 6"), metrics);
