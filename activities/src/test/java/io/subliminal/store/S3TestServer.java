@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class S3TestServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "subliminal-test";
-    static final String SECRET_KEY = "subliminal-test-secret";
+    public static final String ACCESS_KEY = "subliminal-test";
+    public static final String SECRET_KEY = "subliminal-test-secret";
 
     private final Path jar;
     private final Path dataDir;
@@ -125,7 +125,7 @@ public final class S3TestServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 

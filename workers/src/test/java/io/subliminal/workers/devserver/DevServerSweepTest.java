@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.subliminal.workflows.recipe.RecipeLoader;
 import io.subliminal.workflows.sweep.SearchKeys;
 import io.subliminal.workflows.sweep.SweepInput;
 import io.subliminal.workflows.sweep.SweepResult;
