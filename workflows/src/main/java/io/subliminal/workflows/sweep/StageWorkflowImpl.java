@@ -70,7 +70,7 @@ public class StageWorkflowImpl implements StageWorkflow {
             attributes.add(SearchKeys.TARGET.valueSet(call.labels().get("target")));
         }
         Workflow.upsertTypedSearchAttributes(attributes.toArray(SearchAttributeUpdate[]::new));
-        Workflow.setCurrentDetails("**" + call.request().summary() + "**\n\nrunning; waiting runs: " + subscribers.size());
+        showRunning(call);
 
         List<Promise<StageOutcome>> result = new ArrayList<>(1);
         CancellationScope scope = Workflow.newCancellationScope(() -> result.add(Async.function(() -> execute(call))));
@@ -109,27 +109,30 @@ public class StageWorkflowImpl implements StageWorkflow {
      * keeps a GPU busy for nobody, and a multi-day stage adds only a few events per hour to its history.
      */
     private void awaitResultOrAbandonment(StageCall call, Promise<StageOutcome> result) {
+        java.util.function.Supplier<Boolean> settled = () -> result.isCompleted() || (everSubscribed && subscribers.isEmpty());
         if (Workflow.getVersion(SUBSCRIBER_LIVENESS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
-            Workflow.await(() -> result.isCompleted() || (everSubscribed && subscribers.isEmpty()));
+            Workflow.await(settled);
             return;
         }
         CoordinationActivity coordination = Workflow.newActivityStub(CoordinationActivity.class,
                 StageActivityOptions.coordination(Duration.ofMinutes(2)));
         Duration interval = FIRST_LIVENESS_CHECK;
-        while (!Workflow.await(interval, () -> result.isCompleted() || (everSubscribed && subscribers.isEmpty()))) {
-            interval = interval.multipliedBy(2).compareTo(MAX_LIVENESS_INTERVAL) > 0 ? MAX_LIVENESS_INTERVAL : interval.multipliedBy(2);
+        while (!Workflow.await(interval, settled)) {
+            Duration doubled = interval.multipliedBy(2);
+            interval = doubled.compareTo(MAX_LIVENESS_INTERVAL) > 0 ? MAX_LIVENESS_INTERVAL : doubled;
             List<String> asked = List.copyOf(subscribers);
             if (asked.isEmpty()) {
                 continue;
             }
             Set<String> open = new LinkedHashSet<>(coordination.openWorkflows(asked));
-            for (String subscriber : asked) {
-                if (!open.contains(subscriber)) {
-                    subscribers.remove(subscriber); // a run that subscribed after the check started stays
-                }
-            }
-            Workflow.setCurrentDetails("**" + call.request().summary() + "**\n\nrunning; waiting runs: " + subscribers.size());
+            // only the runs asked about: a run that subscribed while the check ran stays
+            asked.stream().filter(subscriber -> !open.contains(subscriber)).forEach(subscribers::remove);
+            showRunning(call);
         }
+    }
+
+    private void showRunning(StageCall call) {
+        Workflow.setCurrentDetails("**" + call.request().summary() + "**\n\nrunning; waiting runs: " + subscribers.size());
     }
 
     /** Signals every subscriber; waits briefly for subscribers that joined while the stage was finishing. */

@@ -109,12 +109,7 @@ final class RecordingStages implements GenerateNumbersActivity, MarkDivergenceAc
     }
 
     static ArtifactRef artifact(StageRequest request, String slot) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest((request.toString() + slot).getBytes(StandardCharsets.UTF_8));
-            return new ArtifactRef("mem://" + request.kind().id() + "/" + slot, HexFormat.of().formatHex(digest), 1);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new ArtifactRef("mem://" + request.kind().id() + "/" + slot, sha256(request.toString() + slot), 1);
     }
 
     @Override
