@@ -2,11 +2,12 @@
 # The engine's benchmarks on a CUDA host with PyTorch (Python) but no Java: unpacks the kit of scripts/cuda-kit.sh,
 # builds DJL's JNI against the host's libtorch unless the kit already holds one, then runs on GPU 0
 #   EngineBenchmark on random SmolLM2-135M and Qwen2.5-7B weights (FP16_MIXED: scoring forwards, sampling) and
-#   LoraBenchmark on the same shapes (FP32 LoRA steps),
+#   LoraBenchmark on the same shapes (FP16_MIXED LoRA steps with loss scaling; FP32 and TF32 on request),
 # writing one JSON per run, a log (with the toolchain and each run's peak GPU memory from nvidia-smi) and the JNI.
 #
 # Usage: KIT=dir scripts/cuda-bench.sh OUT_DIR [RUN...]
-#   RUN: engine-smollm2 engine-qwen7b lora-smollm2 lora-qwen7b (the default set), lora-qwen7b-tf32, parity
+#   RUN: engine-smollm2 engine-qwen7b lora-smollm2 lora-qwen7b (the default set), lora-qwen7b-fp32, lora-qwen7b-tf32,
+#        parity
 #        (DeviceParity: GPU against CPU), engine-checkpoint (EngineBenchmark on the HF folder CHECKPOINT)
 # Environment: STEP_TIMEOUT (seconds per run, default 300).
 set -uo pipefail
@@ -63,10 +64,12 @@ for r in "${runs[@]}"; do
       --forward 16x64,104x140 --batches 1,16,256 --prompt 70 --new 48 --out "$out/engine-smollm2-135m-cuda.json" ;;
     engine-qwen7b) run "$r" $bench.EngineBenchmark --random qwen2.5-7b --device gpu --precision FP16_MIXED \
       --forward 13x140,104x140 --batches 16,256 --prompt 70 --new 48 --out "$out/engine-qwen2.5-7b-cuda.json" ;;
-    lora-smollm2) run "$r" $bench.LoraBenchmark --random smollm2-135m --device gpu --rows 8 --tokens 64 --steps 6 \
-      --out "$out/lora-smollm2-135m-cuda.json" ;;
-    lora-qwen7b) run "$r" $bench.LoraBenchmark --random qwen2.5-7b --device gpu --rows 10 --tokens 140 --steps 6 \
-      --out "$out/lora-qwen2.5-7b-cuda.json" ;;
+    lora-smollm2) run "$r" $bench.LoraBenchmark --random smollm2-135m --device gpu --precision FP16_MIXED --rows 8 \
+      --tokens 64 --steps 6 --out "$out/lora-smollm2-135m-cuda.json" ;;
+    lora-qwen7b) run "$r" $bench.LoraBenchmark --random qwen2.5-7b --device gpu --precision FP16_MIXED --rows 10 \
+      --tokens 140 --steps 8 --out "$out/lora-qwen2.5-7b-cuda.json" ;;
+    lora-qwen7b-fp32) run "$r" $bench.LoraBenchmark --random qwen2.5-7b --device gpu --rows 10 --tokens 140 --steps 6 \
+      --out "$out/lora-qwen2.5-7b-fp32-cuda.json" ;;
     # the same with cuBLAS allowed to run float32 matmuls on TF32 tensor cores (PyTorch's environment override)
     lora-qwen7b-tf32) TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1 run "$r" $bench.LoraBenchmark --random qwen2.5-7b --device gpu \
       --rows 10 --tokens 140 --steps 6 --out "$out/lora-qwen2.5-7b-tf32-cuda.json" ;;

@@ -83,7 +83,7 @@ public final class FinetuneStage implements FinetuneActivity {
         FinetuneDataset dataset = assemble(request);
         try (ActivityContext context = ActivityContext.current()) {
             context.progress("load-model", 0, 0);
-            LoadedModel base = env.models().get(env.catalog().trainingKey("studentModel", request.studentModel()));
+            LoadedModel base = env.models().get(env.catalog().trainingKey("studentModel", request.studentModel(), request.lora() != null));
             List<TrainingRow> rows = tokenize(request, base, dataset);
             String baseModelId = env.catalog().spec("studentModel", request.studentModel()).hfId();
             if (request.lora() != null) {

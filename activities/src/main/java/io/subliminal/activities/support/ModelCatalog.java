@@ -45,12 +45,13 @@ public final class ModelCatalog {
     }
 
     /**
-     * The key for training {@code name}: float32 whatever the worker's inference precision, because DJL's dtype
-     * casts carry no gradients (FP16_MIXED is inference-only).
+     * The key for training {@code name}: LoRA trains on the worker's own model (float16 with float32 parameters and
+     * loss scaling on a GPU, so training and sampling share one copy); full finetuning updates the base weights and
+     * needs them in float32.
      */
-    public ModelKey trainingKey(String field, String name) {
+    public ModelKey trainingKey(String field, String name, boolean lora) {
         ModelKey key = key(field, name);
-        return new ModelKey(key.location(), Precision.FP32, key.device());
+        return lora ? key : new ModelKey(key.location(), Precision.FP32, key.device());
     }
 
     /**

@@ -14,6 +14,7 @@ import io.subliminal.engine.nn.TokenBatch;
 import io.subliminal.engine.nn.Transformer;
 import io.subliminal.engine.train.LoraAdapters;
 import io.subliminal.engine.train.LoraConfig;
+import io.subliminal.engine.train.LossScaler;
 import io.subliminal.engine.train.LrSchedule;
 import io.subliminal.engine.train.Trainer;
 import io.subliminal.engine.train.TrainingConfig;
@@ -34,9 +35,9 @@ import java.util.SplittableRandom;
  * Does the engine compute the same on an accelerator as on the CPU? On random weights of a named shape
  * ({@link ModelShapes}, default smollm2-135m) it compares, against float32 on the CPU: the logits of a left-padded
  * batch at every position in float32 and FP16_MIXED on {@code --device}, greedy generations (float32), and the losses
- * of LoRA training steps (float32; adapters initialised from the same seed on the host). Prints and writes JSON;
- * exits with status 1 when float32 on the device is off by more than the tolerances
- * (logits 1e-3 of their spread, losses 1e-4 relative, greedy tokens identical).
+ * of LoRA training steps (float32 and FP16_MIXED; adapters initialised from the same seed on the host). Prints and
+ * writes JSON; exits with status 1 when the device is off by more than the tolerances (float32 logits 1e-3 of their
+ * spread, float32 losses 1e-4 relative, FP16_MIXED losses 1e-2 relative, greedy tokens identical).
  *
  * <pre>java ... io.subliminal.engine.bench.DeviceParity [--random smollm2-135m] [--device gpu] [--out parity.json]</pre>
  */
@@ -44,6 +45,7 @@ public final class DeviceParity {
 
     private static final double LOGIT_TOLERANCE = 1e-3;
     private static final double LOSS_TOLERANCE = 1e-4;
+    private static final double HALF_LOSS_TOLERANCE = 1e-2;
 
     private DeviceParity() {
     }
@@ -107,8 +109,8 @@ public final class DeviceParity {
             }
         }
 
-        double[] cpuLosses = loraLosses(weights, Device.cpu(), config);
-        double[] accelLosses = loraLosses(weights, device, config);
+        double[] cpuLosses = loraLosses(weights, Device.cpu(), config, Precision.FP32);
+        double[] accelLosses = loraLosses(weights, device, config, Precision.FP32);
         double worst = 0;
         for (int i = 0; i < cpuLosses.length; i++) {
             worst = Math.max(worst, Math.abs(cpuLosses[i] - accelLosses[i]) / Math.abs(cpuLosses[i]));
@@ -119,6 +121,17 @@ public final class DeviceParity {
         System.out.printf("LoRA losses (float32) CPU %s, %s %s: max relative diff %.3g%n", Arrays.toString(cpuLosses),
                 device, Arrays.toString(accelLosses), worst);
         ok &= worst <= LOSS_TOLERANCE;
+        // float16 LoRA training (loss scaling) on the device against float32 on the CPU
+        double[] halfLosses = loraLosses(weights, device, config, Precision.FP16_MIXED);
+        double halfWorst = 0;
+        for (int i = 0; i < cpuLosses.length; i++) {
+            halfWorst = Math.max(halfWorst, Math.abs(cpuLosses[i] - halfLosses[i]) / Math.abs(cpuLosses[i]));
+        }
+        report.put("lora_losses_device_fp16_mixed", halfLosses);
+        report.put("lora_loss_fp16_mixed_max_relative_diff", halfWorst);
+        System.out.printf("LoRA losses (FP16_MIXED) %s %s: max relative diff to CPU float32 %.3g%n", device,
+                Arrays.toString(halfLosses), halfWorst);
+        ok &= halfWorst <= HALF_LOSS_TOLERANCE;
         report.put("within_tolerance", ok);
         EngineBenchmark.writeAtomically(out,
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
@@ -139,8 +152,11 @@ public final class DeviceParity {
         return new Sampler(model).generate(rows, SamplingParams.greedy(12, List.of(), 0));
     }
 
-    /** Losses of four LoRA steps (r = 8 on the seven projections, AdamW, constant lr 1e-3) on fixed random rows. */
-    private static double[] loraLosses(RandomWeights weights, Device device, ModelConfig config) {
+    /**
+     * Losses of four LoRA steps (r = 8 on the seven projections, AdamW, constant lr 1e-3) on fixed random rows; in
+     * FP16_MIXED the loss scale starts at 2^10 so that no update is skipped and the runs stay comparable.
+     */
+    private static double[] loraLosses(RandomWeights weights, Device device, ModelConfig config, Precision precision) {
         SplittableRandom rnd = new SplittableRandom(9);
         List<TrainingRow> data = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
@@ -149,9 +165,12 @@ public final class DeviceParity {
         LoraConfig lora = new LoraConfig(8, 8, 0.0, LoraConfig.PAPER_MODULES, null);
         TrainingConfig training = new TrainingConfig(4, 4, 1, 1e-3, LrSchedule.Kind.CONSTANT, 0, 1.0, 0.0, 24, 42, 0);
         List<Double> losses = new ArrayList<>();
-        try (Transformer model = Transformer.load(weights, device, Precision.FP32);
+        try (Transformer model = Transformer.load(weights, device, precision);
              LoraAdapters adapters = LoraAdapters.initialise(model, lora, 42, "parity");
              Trainer trainer = new Trainer(model, adapters, training, data)) {
+            if (trainer.lossScaler() != null) {
+                trainer.lossScaler().restore(new LossScaler.State(1024, 0, 0));
+            }
             trainer.train((TrainingProgress p) -> losses.add(p.loss()), null);
         }
         return losses.stream().mapToDouble(Double::doubleValue).toArray();

@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * a summary and writes JSON.
  *
  * <pre>java ... io.subliminal.engine.bench.LoraBenchmark [--model file.gguf | --random NAME] [--rows 8] [--tokens 64]
- *     [--rank 8] [--steps 6] [--prompt 1] [--device cpu|gpu] [--out target/bench/lora-step.json]</pre>
+ *     [--rank 8] [--steps 6] [--prompt 1] [--device cpu|gpu] [--precision FP32|FP16_MIXED] [--out target/bench/lora-step.json]</pre>
  * The first step is a warm-up and is excluded from the statistics.
  */
 public final class LoraBenchmark {
@@ -52,6 +52,7 @@ public final class LoraBenchmark {
         int steps = 6;
         int promptTokens = 1;
         String device = "cpu";
+        Precision precision = Precision.FP32;
         Path out = Path.of("target/bench/lora-step.json");
         for (int i = 0; i < args.length; i += 2) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -67,6 +68,7 @@ public final class LoraBenchmark {
                 case "--steps" -> steps = Integer.parseInt(v);
                 case "--prompt" -> promptTokens = Integer.parseInt(v);
                 case "--device" -> device = v;
+                case "--precision" -> precision = Precision.valueOf(v);
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -84,7 +86,6 @@ public final class LoraBenchmark {
         Path gguf = random != null ? null : model != null ? model : EmbeddedModel.smolLm2();
         String modelName = random != null ? "random " + random : gguf.getFileName().toString();
         Device dev = "gpu".equals(device) ? Device.gpu() : Device.cpu();
-        Precision precision = Precision.FP32;
 
         long loadStart = System.nanoTime();
         Transformer transformer;
@@ -117,9 +118,11 @@ public final class LoraBenchmark {
                 stepCpu.add((cpu - lastCpu[0]) / 1e9);
                 lastCpu[0] = cpu;
                 log.add(p);
-                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f, %.3f CPU-s)  %.0f tok/s%n",
+                System.out.printf("step %d/%d  loss %.4f  %.3f s (fwd %.3f, bwd %.3f, %.3f CPU-s)  %.0f tok/s"
+                                + "  loss scale %.0f%s%n",
                         p.step(), p.maxSteps(), p.loss(), p.seconds(), p.forwardSeconds(), p.backwardSeconds(),
-                        stepCpu.get(stepCpu.size() - 1), p.tokensPerSecond());
+                        stepCpu.get(stepCpu.size() - 1), p.tokensPerSecond(), p.lossScale(),
+                        p.skipped() ? " (skipped: float16 overflow)" : "");
             }, null);
             forwardSeconds = timeForward(transformer, data, 3);
         } finally {
@@ -161,6 +164,8 @@ public final class LoraBenchmark {
         json.put("load_average_at_end", loadAverage());
         json.put("first_loss", log.get(0).loss());
         json.put("last_loss", log.get(log.size() - 1).loss());
+        json.put("skipped_updates", log.stream().filter(TrainingProgress::skipped).count());
+        json.put("final_loss_scale", log.get(log.size() - 1).lossScale());
         String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);
         System.out.println(text);
         Path abs = out.toAbsolutePath();

@@ -416,7 +416,7 @@ public final class Transformer implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Pass pass = new Pass(batch, null);
-            NDArray h = pass.run(output.toType(DataType.FLOAT32, false), layer + 1, layers.size() - 1, null);
+            NDArray h = pass.run(Casts.to(output, DataType.FLOAT32), layer + 1, layers.size() - 1, null);
             result = headAt(h, positions);
             NDScope.unregister(result);
         }
@@ -506,7 +506,7 @@ public final class Transformer implements AutoCloseable {
             if (config.isGemma3()) {
                 h = h.mul(embedScale);
             }
-            return h.toType(DataType.FLOAT32, false);
+            return Casts.to(h, DataType.FLOAT32);
         }
 
         /**
@@ -536,8 +536,8 @@ public final class Transformer implements AutoCloseable {
 
     /** Final norm, LM head and soft-cap: float32 logits {@code [..., V]} of hidden states {@code [..., hidden]}. */
     private NDArray head(NDArray h) {
-        NDArray x = rmsNorm(h, finalNorm, config.isGemma3()).toType(precision.computeType(), false);
-        NDArray logits = Linear.linear(x, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
+        NDArray x = Casts.to(rmsNorm(h, finalNorm, config.isGemma3()), precision.computeType());
+        NDArray logits = Casts.to(Linear.linear(x, lmHead).singletonOrThrow(), DataType.FLOAT32);
         if (logitSoftcap != null) {
             logits = logits.div(logitSoftcap).tanh().mul(logitSoftcap);
         }
@@ -554,7 +554,7 @@ public final class Transformer implements AutoCloseable {
         String p = w.prefix();
 
         // attention
-        NDArray x = rmsNorm(h, w.attnNormIn(), gemma).toType(ct, false);
+        NDArray x = Casts.to(rmsNorm(h, w.attnNormIn(), gemma), ct);
         NDArray qkv = project(x, w.qkv(), w.qkvBias(), p + "self_attn.qkv_proj");
         NDArray q;
         NDArray k;
@@ -580,8 +580,8 @@ public final class Transformer implements AutoCloseable {
             k = adapt(p + "self_attn.k_proj", x, parts.get(1)).reshape(rows, steps, kvHeads, hd);
             v = adapt(p + "self_attn.v_proj", x, parts.get(2)).reshape(rows, steps, kvHeads, hd);
             if (gemma) {
-                q = rmsNorm(q, w.qNorm(), true).toType(ct, false);
-                k = rmsNorm(k, w.kNorm(), true).toType(ct, false);
+                q = Casts.to(rmsNorm(q, w.qNorm(), true), ct);
+                k = Casts.to(rmsNorm(k, w.kNorm(), true), ct);
             }
             q = rope.apply(q);
             k = rope.apply(k);
@@ -599,26 +599,26 @@ public final class Transformer implements AutoCloseable {
         // float32: scores * scale exactly as HF's eager attention; float16: scale q first so q k^T stays in range
         NDArray scores = ct == DataType.FLOAT32
                 ? q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
-                : q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
-        NDArray probs = mask == null ? scores.softmax(3).toType(ct, false)
-                : scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
-                .toType(ct, false).reshape(rows, kvHeads, groups * steps, slots);
+                : Casts.to(q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)), DataType.FLOAT32);
+        NDArray probs = mask == null ? Casts.to(scores.softmax(3), ct)
+                : Casts.to(scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4), ct)
+                .reshape(rows, kvHeads, groups * steps, slots);
         NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
                 : probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
-        NDArray attn = project(context, w.o(), w.oBias(), p + "self_attn.o_proj").toType(DataType.FLOAT32, false);
+        NDArray attn = Casts.to(project(context, w.o(), w.oBias(), p + "self_attn.o_proj"), DataType.FLOAT32);
         if (gemma) {
             attn = rmsNorm(attn, w.attnNormOut(), true);
         }
         h = h.add(attn);
 
         // feed-forward
-        x = rmsNorm(h, w.mlpNormIn(), gemma).toType(ct, false);
+        x = Casts.to(rmsNorm(h, w.mlpNormIn(), gemma), ct);
         NDArray gateUp = project(x, w.gateUp(), w.gateUpBias(), p + "mlp.gate_up_proj");
         NDList gu = gateUp.split(new long[]{config.intermediateSize()}, 2);
         NDArray gate = adapt(p + "mlp.gate_proj", x, gu.get(0));
         NDArray up = adapt(p + "mlp.up_proj", x, gu.get(1));
         NDArray act = "silu".equals(config.hiddenAct()) ? silu(gate) : geluTanh(gate);
-        NDArray mlp = project(act.mul(up), w.down(), w.downBias(), p + "mlp.down_proj").toType(DataType.FLOAT32, false);
+        NDArray mlp = Casts.to(project(act.mul(up), w.down(), w.downBias(), p + "mlp.down_proj"), DataType.FLOAT32);
         if (gemma) {
             mlp = rmsNorm(mlp, w.mlpNormOut(), true);
         }
@@ -640,7 +640,7 @@ public final class Transformer implements AutoCloseable {
     private NDArray delta(String path, NDArray x, int width, DataType type) {
         Adapter a = adapters.get(path);
         Shape shape = new Shape(x.getShape().get(0), x.getShape().get(1), width);
-        return a == null ? manager.zeros(shape, type) : a.delta(x).toType(type, false);
+        return a == null ? manager.zeros(shape, type) : Casts.to(a.delta(x), type);
     }
 
     private NDArray adapt(String path, NDArray x, NDArray y) {
@@ -648,12 +648,12 @@ public final class Transformer implements AutoCloseable {
             return y;
         }
         Adapter a = adapters.get(path);
-        return a == null ? y : y.add(a.delta(x).toType(y.getDataType(), false));
+        return a == null ? y : y.add(Casts.to(a.delta(x), y.getDataType()));
     }
 
     /** RMSNorm in float32: {@code x / sqrt(mean(x^2) + eps) * w} (Gemma: {@code * (1 + w)}); returns float32. */
     private NDArray rmsNorm(NDArray x, NDArray weight, boolean plusOne) {
-        NDArray xf = x.toType(DataType.FLOAT32, false);
+        NDArray xf = Casts.to(x, DataType.FLOAT32);
         int last = xf.getShape().dimension() - 1;
         NDArray inv = xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf);
         return xf.mul(inv).mul(plusOne ? weight.add(one) : weight);

@@ -31,28 +31,31 @@ public final class GradientClipping {
         }
     }
 
-    /** Clips the gradients of {@code parameters} in place; returns the total norm before clipping. */
-    public static double clipGlobalNorm(Collection<NDArray> parameters, double maxNorm) {
+    /**
+     * torch's clip coefficient {@code clamp(max_norm / (total_norm + 1e-6), max=1)} in the float32 arithmetic torch
+     * uses on the device (a Python scalar divided by a tensor is {@code reciprocal(tensor) * scalar}).
+     */
+    public static float coefficient(double totalNorm, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("max grad norm must be positive: " + maxNorm);
         }
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDList norms = new NDList();
-            NDList grads = new NDList();
-            for (NDArray p : parameters) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                norms.add(g.norm());
+        float c = (1f / ((float) totalNorm + 1e-6f)) * (float) maxNorm;
+        return Math.min(c, 1f);
+    }
+
+    /** Clips the gradients of {@code parameters} in place; returns the total norm before clipping. */
+    public static double clipGlobalNorm(Collection<NDArray> parameters, double maxNorm) {
+        double total = globalNorm(parameters);
+        float coefficient = coefficient(total, maxNorm);
+        if (coefficient != 1f) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                for (NDArray p : parameters) {
+                    NDArray g = p.getGradient();
+                    g.muli(g.getManager().full(new Shape(), coefficient));
+                }
             }
-            NDArray total = NDArrays.stack(norms).norm();
-            NDManager c = total.getManager();
-            NDArray coef = c.full(new Shape(), (float) maxNorm).div(total.add(c.full(new Shape(), 1e-6f)));
-            NDArray clamped = coef.minimum(c.full(new Shape(), 1f));
-            for (NDArray g : grads) {
-                g.muli(clamped);
-            }
-            return total.getFloat();
         }
+        return total;
     }
 }

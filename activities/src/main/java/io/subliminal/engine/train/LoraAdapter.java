@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import io.subliminal.engine.nn.Adapter;
+import io.subliminal.engine.nn.Casts;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -73,19 +74,21 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
         return new LoraAdapter(target, a, b, config);
     }
 
-    /** The update to add to the projection's output for input {@code x} [..., in]; returns [..., out] in x's dtype. */
+    /**
+     * The update to add to the projection's output for input {@code x} [..., in]; returns [..., out] in x's dtype.
+     * The adapter computes in x's dtype (float16 in a mixed-precision model, as PEFT under autocast): A and B are cast
+     * on the way in with {@link Casts}, so their float32 gradients flow back through the cast.
+     */
     @Override
     public NDArray delta(NDArray x) {
         DataType dtype = x.getDataType();
-        NDArray h = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray h = x;
         if (training && dropout > 0) {
             h = h.getNDArrayInternal().dropout(h, dropout, true).singletonOrThrow();
         }
-        NDArray y = Linear.linear(Linear.linear(h, a).singletonOrThrow(), b).singletonOrThrow();
-        if (scaling != 1.0) {
-            y = y.mul(scale);
-        }
-        return dtype == DataType.FLOAT32 ? y : y.toType(dtype, false);
+        NDArray y = Linear.linear(Linear.linear(h, Casts.to(a, dtype)).singletonOrThrow(), Casts.to(b, dtype))
+                .singletonOrThrow();
+        return scaling != 1.0 ? y.mul(scale) : y; // a 0-d float32 factor keeps y's dtype
     }
 
     /** Dropout is active only in training mode (the default). */

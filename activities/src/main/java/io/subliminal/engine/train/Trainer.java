@@ -31,9 +31,11 @@ import java.util.SplittableRandom;
  * (same distribution, reproducible, and independent of torch). Randomness is a pure function of (seed, epoch, step,
  * micro-batch), which makes {@link #resume} bit-exact.
  *
- * <p>Precision: the model must be {@link Precision#FP32}. DJL's dtype conversion ({@code NDArray.toType}, JNI
- * {@code torchTo}) is not differentiable (measured: the result has no grad_fn), so gradients cannot flow through the
- * float16/float32 casts of a {@link Precision#FP16_MIXED} forward; such models are rejected up front.
+ * <p>Precision: a {@link Precision#FP32} model trains in float32. A {@link Precision#FP16_MIXED} model trains with
+ * float16 matmuls and float32 residual stream, norms, softmax, loss, trainable parameters and optimizer state, with
+ * dynamic loss scaling ({@link LossScaler}): an update whose gradients overflow float16 is skipped (optimizer and
+ * learning-rate schedule stand still) and the scale halved. Gradient clipping and the removal of the loss scale are
+ * one multiply inside the optimizer.
  *
  * <p>DJL constraints: training runs on the calling thread (one GradientCollector per JVM), every micro-batch runs in
  * its own {@link NDScope}, and scalars under autograd are native 0-d arrays. Not thread-safe.
@@ -65,6 +67,8 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final int maxSteps;
     private final AdamW optimizer;
+    /** Dynamic loss scaling of a float16 model; null in float32. */
+    private final LossScaler lossScaler;
 
     private int step;
     private int epoch;
@@ -77,11 +81,6 @@ public final class Trainer implements AutoCloseable {
 
     /** A trainer of {@code weights} (already attached to / part of {@code model}) on {@code rows}. */
     public Trainer(Transformer model, TrainableWeights weights, TrainingConfig config, List<TrainingRow> rows) {
-        if (model.precision() != Precision.FP32) {
-            throw new IllegalArgumentException("training needs a " + Precision.FP32 + " model, got "
-                    + model.precision() + ": DJL's dtype casts (toType) are not differentiable, so gradients cannot "
-                    + "pass the float16 parts of a mixed-precision forward");
-        }
         if (rows == null || rows.isEmpty()) {
             throw new IllegalArgumentException("training needs at least one row");
         }
@@ -108,6 +107,7 @@ public final class Trainer implements AutoCloseable {
         this.schedule = config.schedule(rows.size());
         this.maxSteps = config.maxSteps(rows.size());
         this.optimizer = new AdamW(0.9, 0.999, 1e-8, config.weightDecay(), model.manager());
+        this.lossScaler = model.precision() == Precision.FP16_MIXED ? new LossScaler() : null;
     }
 
     /** Continues from a checkpoint written by this kind of run: weights, optimizer, schedule and data cursor. */
@@ -131,6 +131,9 @@ public final class Trainer implements AutoCloseable {
         epoch = state.epoch();
         indexInEpoch = state.indexInEpoch();
         lastLoss = state.lastLoss();
+        if (lossScaler != null && state.lossScaler() != null) {
+            lossScaler.restore(state.lossScaler());
+        }
     }
 
     /** Trains to the last step. */
@@ -163,7 +166,8 @@ public final class Trainer implements AutoCloseable {
     /** Writes a checkpoint of the current state to {@code dir} (replaced atomically). */
     public void save(Path dir) {
         TrainingCheckpoint state = new TrainingCheckpoint(step, maxSteps, epoch, indexInEpoch, config.seed(),
-                rows.size(), config, lastLoss, TrainingCheckpoint.RNG_SCHEME);
+                rows.size(), config, lastLoss, TrainingCheckpoint.RNG_SCHEME,
+                lossScaler == null ? null : lossScaler.state());
         AtomicDirectory.write(dir, tmp -> {
             weights.save(tmp);
             state.writeInto(tmp, optimizer, weights.parameters());
@@ -212,6 +216,9 @@ public final class Trainer implements AutoCloseable {
                     long t0 = System.nanoTime();
                     sum = CausalLmLoss.sum(model, lb);
                     NDArray scaled = sum.div(count);
+                    if (lossScaler != null) {
+                        scaled = scaled.mul(model.manager().full(new Shape(), (float) lossScaler.scale()));
+                    }
                     long t1 = System.nanoTime();
                     gradientsDirty = true;
                     gc.backward(scaled);
@@ -226,15 +233,23 @@ public final class Trainer implements AutoCloseable {
         if (!Double.isFinite(loss)) {
             throw new TrainingDiverged("loss is " + loss + " at update " + (step + 1) + " (epoch " + epoch + ")");
         }
-        double gradNorm = config.maxGradNorm() > 0
-                ? GradientClipping.clipGlobalNorm(params.values(), config.maxGradNorm())
-                : GradientClipping.globalNorm(params.values());
-        if (!Double.isFinite(gradNorm)) {
+        // the gradients carry the loss scale, a power of two: dividing it out of the norm is exact
+        float unscale = lossScaler == null ? 1f : (float) (1.0 / lossScaler.scale());
+        double gradNorm = GradientClipping.globalNorm(params.values()) * unscale;
+        boolean finite = Double.isFinite(gradNorm);
+        if (!finite && lossScaler == null) {
             throw new TrainingDiverged("gradient norm is " + gradNorm + " at update " + (step + 1) + " (epoch "
                     + epoch + ")");
         }
-        double lr = schedule.learningRate(config.learningRate(), step + 1);
-        optimizer.step(params, lr);
+        int skippedBefore = lossScaler == null ? 0 : lossScaler.skippedSteps();
+        double scale = lossScaler == null ? 1 : lossScaler.scale();
+        boolean apply = lossScaler == null || lossScaler.record(finite);
+        // the schedule advances with applied updates only (HF with fp16 does not step it after a skipped update)
+        double lr = schedule.learningRate(config.learningRate(), step + 1 - skippedBefore);
+        if (apply) {
+            float clip = config.maxGradNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.maxGradNorm()) : 1f;
+            optimizer.step(params, lr, unscale * clip);
+        }
         zeroGradients(params);
         step++;
         int doneEpoch = epoch;
@@ -245,7 +260,7 @@ public final class Trainer implements AutoCloseable {
         }
         lastLoss = loss;
         return new TrainingProgress(step, maxSteps, doneEpoch, loss, gradNorm, lr, labels, tokens,
-                (System.nanoTime() - start) / 1e9, forwardNanos / 1e9, backwardNanos / 1e9);
+                (System.nanoTime() - start) / 1e9, forwardNanos / 1e9, backwardNanos / 1e9, scale, !apply);
     }
 
     private void zeroGradients(Map<String, NDArray> params) {
@@ -297,6 +312,11 @@ public final class Trainer implements AutoCloseable {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /** The dynamic loss scaling of a float16 model, or null when training in float32. */
+    public LossScaler lossScaler() {
+        return lossScaler;
     }
 
     private static long mix(long seed, long a, long b) {

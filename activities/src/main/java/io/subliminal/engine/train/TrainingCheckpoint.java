@@ -35,9 +35,10 @@ import java.util.Map;
  * @param config the run's hyper-parameters (checked on resume)
  * @param lastLoss loss of the last update (NaN before the first)
  * @param rngScheme how randomness is derived, for readers of the file
+ * @param lossScaler the dynamic loss scaling of a float16 run (null in float32 and in files written before it existed)
  */
 public record TrainingCheckpoint(int step, int maxSteps, int epoch, int indexInEpoch, long seed, int rows,
-                                 TrainingConfig config, double lastLoss, String rngScheme) {
+                                 TrainingConfig config, double lastLoss, String rngScheme, LossScaler.State lossScaler) {
 
     public static final String STATE_FILE = "training_state.json"; // not HF's trainer_state.json schema
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
@@ -49,14 +50,16 @@ public record TrainingCheckpoint(int step, int maxSteps, int epoch, int indexInE
     /** Writes the state file and the optimizer moments into the existing directory {@code dir}. */
     public void writeInto(Path dir, AdamW optimizer, Map<String, NDArray> parameters) {
         List<HostTensor> moments = new ArrayList<>();
-        for (String name : parameters.keySet()) {
-            NDArray m = optimizer.firstMoment(name);
-            NDArray v = optimizer.secondMoment(name);
+        for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
+            String name = p.getKey();
+            float[] m = optimizer.firstMoment(name);
+            float[] v = optimizer.secondMoment(name);
             if (m == null || v == null) {
                 continue; // no update yet
             }
-            moments.add(new HostTensor("exp_avg." + name, m.getShape().getShape(), FloatBuffer.wrap(m.toFloatArray())));
-            moments.add(new HostTensor("exp_avg_sq." + name, v.getShape().getShape(), FloatBuffer.wrap(v.toFloatArray())));
+            long[] shape = p.getValue().getShape().getShape();
+            moments.add(new HostTensor("exp_avg." + name, shape, FloatBuffer.wrap(m)));
+            moments.add(new HostTensor("exp_avg_sq." + name, shape, FloatBuffer.wrap(v)));
         }
         SafetensorsWriter.write(dir.resolve(OPTIMIZER_FILE), moments,
                 Map.of("format", "pt", "step", Long.toString(optimizer.steps())));

@@ -14,10 +14,12 @@ package io.subliminal.engine.train;
  * @param seconds wall time of the update (forward, backward, clip, optimizer)
  * @param forwardSeconds part of {@code seconds} spent in forward passes and the loss (autograd recording)
  * @param backwardSeconds part of {@code seconds} spent in backward passes
+ * @param lossScale the factor the loss was multiplied by before backward (1 in float32)
+ * @param skipped true when float16 gradients overflowed and the update was not applied (the loss scale backs off)
  */
 public record TrainingProgress(int step, int maxSteps, int epoch, double loss, double gradNorm, double learningRate,
                                long labelTokens, long tokens, double seconds, double forwardSeconds,
-                               double backwardSeconds) {
+                               double backwardSeconds, double lossScale, boolean skipped) {
 
     /** Input tokens per second of this update. */
     public double tokensPerSecond() {

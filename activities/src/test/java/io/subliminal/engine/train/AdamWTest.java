@@ -20,7 +20,7 @@ class AdamWTest {
     private static void setGradient(NDArray p, float[] grad) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray c = p.getManager().create(grad).duplicate();
+            NDArray c = p.getManager().create(grad).reshape(p.getShape()).duplicate();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(p.mul(c).sum());
             }
@@ -61,8 +61,8 @@ class AdamWTest {
                 }
             }
             assertEquals(2, adam.steps());
-            assertEquals(m[1], adam.firstMoment("w").toFloatArray()[1], 1e-7);
-            assertEquals(v[2], adam.secondMoment("w").toFloatArray()[2], 1e-9);
+            assertEquals(m[1], adam.firstMoment("w")[1], 1e-7);
+            assertEquals(v[2], adam.secondMoment("w")[2], 1e-9);
         }
     }
 
@@ -100,6 +100,61 @@ class AdamWTest {
             }
             // param 3 saw a 1e-4 gradient at step 1: sqrt(v) = 3.2e-6 is not large against eps = 1e-8 in DJL's form
             assertTrue(Math.abs(a[3] - b[3]) > 1e-5, "tiny-gradient parameter: " + a[3] + " vs DJL " + b[3]);
+        }
+    }
+
+    /** The flat multi-parameter update equals updating each parameter alone, bit for bit, with a folded factor. */
+    @Test
+    void flatUpdateOfManyParametersEqualsPerParameterUpdates() {
+        float[][] shapesAndGrads = {{0.3f, -0.1f, 0.7f, 0.2f, -0.4f, 0.05f}, {1e-4f, -2f}};
+        try (NDManager manager = NDManager.newBaseManager();
+             AdamW together = new AdamW(0.9, 0.999, 1e-8, 0.1, manager);
+             AdamW aloneA = new AdamW(0.9, 0.999, 1e-8, 0.1, manager);
+             AdamW aloneB = new AdamW(0.9, 0.999, 1e-8, 0.1, manager)) {
+            NDArray a = manager.create(new float[] {1f, 2f, 3f, 4f, 5f, 6f}, new ai.djl.ndarray.types.Shape(2, 3)).duplicate();
+            NDArray b = manager.create(new float[] {-1f, 0.5f}).duplicate();
+            NDArray a2 = a.duplicate();
+            NDArray b2 = b.duplicate();
+            for (NDArray p : List.of(a, b, a2, b2)) {
+                p.setRequiresGradient(true);
+            }
+            for (int step = 1; step <= 3; step++) {
+                float factor = step == 2 ? 0.25f : 1f;
+                float[] ga = shapesAndGrads[0].clone();
+                float[] gb = shapesAndGrads[1].clone();
+                for (int i = 0; i < ga.length; i++) {
+                    ga[i] *= step;
+                }
+                setGradient(a, ga);
+                setGradient(b, gb);
+                java.util.Map<String, NDArray> both = new java.util.LinkedHashMap<>();
+                both.put("a", a);
+                both.put("b", b);
+                together.step(both, 0.01, factor);
+                // alone: the factor applied to the gradients first, as clipping would
+                float[] sa = ga.clone();
+                float[] sb = gb.clone();
+                for (int i = 0; i < sa.length; i++) {
+                    sa[i] *= factor;
+                }
+                for (int i = 0; i < sb.length; i++) {
+                    sb[i] *= factor;
+                }
+                setGradient(a2, sa);
+                setGradient(b2, sb);
+                aloneA.step(Map.of("a", a2), 0.01);
+                aloneB.step(Map.of("b", b2), 0.01);
+                for (NDArray p : List.of(a, b, a2, b2)) {
+                    ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a2.toFloatArray(), a.toFloatArray(), "a after " + step);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b2.toFloatArray(), b.toFloatArray(), "b after " + step);
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(aloneB.secondMoment("b"), together.secondMoment("b"));
+            // the layout is fixed by the first update
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> together.step(Map.of("a", a), 0.01));
+            assertTrue(e.getMessage().contains("different set"), e.getMessage());
         }
     }
 
