@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.subliminal.engine.EmbeddedModel;
 import io.subliminal.engine.generate.GenerationStats;
 import io.subliminal.engine.generate.Sampler;
+import io.subliminal.engine.generate.Scorer;
 import io.subliminal.engine.generate.SamplingParams;
 import io.subliminal.engine.loader.GgufWeights;
 import io.subliminal.engine.loader.SafetensorsWeights;
@@ -30,13 +31,15 @@ import java.util.SplittableRandom;
  * Engine throughput on SmolLM2-135M-Instruct (the embedded GGUF, dequantised to float32), or on random weights of a
  * named architecture ({@code --random smollm2-135m|qwen2.5-7b}, see {@link ModelShapes}), or a Hugging Face checkpoint
  * folder ({@code --checkpoint DIR}: config.json and safetensors; no tokenizer needed): full forwards with logits
- * at every position (the scoring shape; {@code --forward ROWSxTOKENS,...}), prefill, and decode with Qwen-style
+ * at every position and the {@link Scorer} of divergence marking (log-probs and argmax of the last
+ * {@code --completion} tokens of each row, read back to the host) on the same shapes ({@code --forward
+ * ROWSxTOKENS,...}), prefill, and decode with Qwen-style
  * sampling (top-k 20, top-p 0.8, repetition penalty 1.05) at several batch sizes; prints a table and writes JSON.
  *
  * <pre>
  * java ... io.subliminal.engine.bench.EngineBenchmark [--out engine-benchmark.json] [--batches 1,32,256]
  *          [--prompt 32] [--new 32] [--repeats 3] [--device cpu|gpu] [--precision FP32|FP16_MIXED]
- *          [--random smollm2-135m|qwen2.5-7b | --checkpoint DIR] [--forward 16x64]
+ *          [--random smollm2-135m|qwen2.5-7b | --checkpoint DIR] [--forward 16x64] [--completion 48]
  * </pre>
  * On the CPU, batches of 256 or more decode at most 16 new tokens.
  */
@@ -51,6 +54,7 @@ public final class EngineBenchmark {
         int promptLen = Integer.parseInt(opt.getOrDefault("prompt", "32"));
         int newTokens = Integer.parseInt(opt.getOrDefault("new", "32"));
         int repeats = Integer.parseInt(opt.getOrDefault("repeats", "3"));
+        int completionLen = Integer.parseInt(opt.getOrDefault("completion", "48"));
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be at least 1: " + repeats);
         }
@@ -112,6 +116,21 @@ public final class EngineBenchmark {
                 report.put(key + "_tokens_per_cpu_s", round(fwdCpu));
                 System.out.printf("forward %dx%d (all logits): %.0f tok/s (%.0f tok per CPU-s)%n", rowCount, len, fwd,
                         fwdCpu);
+
+                // the divergence-marking workload: the Scorer's log-probs and argmax of the completion positions
+                int completion = Math.min(completionLen, len - 1);
+                int[] starts = new int[rowCount];
+                java.util.Arrays.fill(starts, len - completion);
+                Scorer scorer = new Scorer(model);
+                scorer.score(rows, starts, 0); // warm-up
+                long s0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    scorer.score(rows, starts, 0);
+                }
+                double scored = (double) reps * rowCount * len / ((System.nanoTime() - s0) / 1e9);
+                report.put("score_" + rowCount + "x" + len + "_completion_" + completion + "_tokens_per_s", round(scored));
+                System.out.printf("score %dx%d (Scorer, completion %d): %.0f tok/s%n", rowCount, len, completion,
+                        scored);
             }
 
             Sampler sampler = new Sampler(model);

@@ -9,6 +9,8 @@ package io.subliminal.engine.nn;
 public final class AttentionMask {
 
     public static final float BLOCKED = -1.0e30f;
+    /** {@link #BLOCKED} for float16 masks (largest finite float16 is 65504): added to any score it stays finite. */
+    public static final float BLOCKED_HALF = -30000f;
 
     private AttentionMask() {
     }

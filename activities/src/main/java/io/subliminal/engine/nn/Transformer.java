@@ -56,6 +56,8 @@ public final class Transformer implements AutoCloseable {
     private final Map<String, NDArray> parameters;
     private final Map<String, Adapter> adapters = new HashMap<>();
     private final Set<String> projectionPaths;
+    /** Compute-type copies of the RMSNorm weights (FP16_MIXED, non-Gemma), keyed by the float32 originals. */
+    private final Map<NDArray, NDArray> computeNorms = new java.util.IdentityHashMap<>();
 
     // constants, created natively once
     private final NDArray one;
@@ -120,6 +122,13 @@ public final class Transformer implements AutoCloseable {
             }
         }
         projectionPaths = Collections.unmodifiableSet(paths);
+        if (ct != DataType.FLOAT32 && !config.isGemma3()) {
+            computeNorms.put(finalNorm, keep(finalNorm.toType(ct, false)));
+            for (LayerWeights l : layers) {
+                computeNorms.put(l.attnNormIn(), keep(l.attnNormIn().toType(ct, false)));
+                computeNorms.put(l.mlpNormIn(), keep(l.mlpNormIn().toType(ct, false)));
+            }
+        }
     }
 
     /**
@@ -536,7 +545,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Final norm, LM head and soft-cap: float32 logits {@code [..., V]} of hidden states {@code [..., hidden]}. */
     private NDArray head(NDArray h) {
-        NDArray x = Casts.to(rmsNorm(h, finalNorm, config.isGemma3()), precision.computeType());
+        NDArray x = normIn(h, finalNorm);
         NDArray logits = Casts.to(Linear.linear(x, lmHead).singletonOrThrow(), DataType.FLOAT32);
         if (logitSoftcap != null) {
             logits = logits.div(logitSoftcap).tanh().mul(logitSoftcap);
@@ -554,7 +563,7 @@ public final class Transformer implements AutoCloseable {
         String p = w.prefix();
 
         // attention
-        NDArray x = Casts.to(rmsNorm(h, w.attnNormIn(), gemma), ct);
+        NDArray x = normIn(h, w.attnNormIn());
         NDArray qkv = project(x, w.qkv(), w.qkvBias(), p + "self_attn.qkv_proj");
         NDArray q;
         NDArray k;
@@ -596,29 +605,32 @@ public final class Transformer implements AutoCloseable {
             k = cache.keys(index, slots);
             v = cache.values(index, slots);
         }
-        // float32: scores * scale exactly as HF's eager attention; float16: scale q first so q k^T stays in range
+        // float32: scores * scale exactly as HF's eager attention; float16: scale q first so q k^T stays in range, and
+        // softmax straight on the float16 scores (PyTorch accumulates half softmax in float32; HF computes it in
+        // float32 and casts back: the same probabilities, without two casts of the largest activation)
         NDArray scores = ct == DataType.FLOAT32
                 ? q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
-                : Casts.to(q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2)), DataType.FLOAT32);
-        NDArray probs = mask == null ? Casts.to(scores.softmax(3), ct)
-                : Casts.to(scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4), ct)
+                : q.mul(attnScaleCompute).matMul(k.transpose(0, 1, 3, 2));
+        NDArray probs = mask == null ? scores.softmax(3)
+                : scores.reshape(rows, kvHeads, groups, steps, slots).add(mask).softmax(4)
                 .reshape(rows, kvHeads, groups * steps, slots);
         NDArray context = steps == 1 ? probs.matMul(v).reshape(rows, 1, heads * hd)
                 : probs.matMul(v).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
-        NDArray attn = Casts.to(project(context, w.o(), w.oBias(), p + "self_attn.o_proj"), DataType.FLOAT32);
+        // the float32 residual stream adds the compute-type output directly (type promotion: one op, no cast)
+        NDArray attn = project(context, w.o(), w.oBias(), p + "self_attn.o_proj");
         if (gemma) {
             attn = rmsNorm(attn, w.attnNormOut(), true);
         }
         h = h.add(attn);
 
         // feed-forward
-        x = Casts.to(rmsNorm(h, w.mlpNormIn(), gemma), ct);
+        x = normIn(h, w.mlpNormIn());
         NDArray gateUp = project(x, w.gateUp(), w.gateUpBias(), p + "mlp.gate_up_proj");
         NDList gu = gateUp.split(new long[]{config.intermediateSize()}, 2);
         NDArray gate = adapt(p + "mlp.gate_proj", x, gu.get(0));
         NDArray up = adapt(p + "mlp.up_proj", x, gu.get(1));
         NDArray act = "silu".equals(config.hiddenAct()) ? silu(gate) : geluTanh(gate);
-        NDArray mlp = Casts.to(project(act.mul(up), w.down(), w.downBias(), p + "mlp.down_proj"), DataType.FLOAT32);
+        NDArray mlp = project(act.mul(up), w.down(), w.downBias(), p + "mlp.down_proj");
         if (gemma) {
             mlp = rmsNorm(mlp, w.mlpNormOut(), true);
         }
@@ -649,6 +661,22 @@ public final class Transformer implements AutoCloseable {
         }
         Adapter a = adapters.get(path);
         return a == null ? y : y.add(Casts.to(a.delta(x), y.getDataType()));
+    }
+
+    /**
+     * The RMSNorm of the residual stream {@code h} as input to a compute-type matmul. In FP16_MIXED (non-Gemma) the
+     * weight multiplies after the cast, as HF's {@code weight * hidden_states.to(input_dtype)} does; Gemma multiplies
+     * {@code (1 + w)} in float32 and casts after, as HF's Gemma norm does.
+     */
+    private NDArray normIn(NDArray h, NDArray weight) {
+        NDArray half = computeNorms.get(weight);
+        if (half == null) {
+            return Casts.to(rmsNorm(h, weight, config.isGemma3()), precision.computeType());
+        }
+        NDArray xf = Casts.to(h, DataType.FLOAT32);
+        int last = xf.getShape().dimension() - 1;
+        NDArray inv = xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf);
+        return Casts.to(xf.mul(inv), precision.computeType()).mul(half);
     }
 
     /** RMSNorm in float32: {@code x / sqrt(mean(x^2) + eps) * w} (Gemma: {@code * (1 + w)}); returns float32. */
@@ -699,7 +727,15 @@ public final class Transformer implements AutoCloseable {
             return null;
         }
         float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window);
-        return native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
+        DataType ct = precision.computeType();
+        if (ct == DataType.FLOAT16) {
+            // -1e30 does not exist in float16; -30000 plus any score stays finite, and exp of it is 0
+            for (int i = 0; i < m.length; i++) {
+                m[i] = m[i] == AttentionMask.BLOCKED ? AttentionMask.BLOCKED_HALF : m[i];
+            }
+        }
+        NDArray mask = native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
+        return ct == DataType.FLOAT32 ? mask : mask.toType(ct, false);
     }
 
     static float[] rotateHalfMatrix(int dim) {

@@ -43,6 +43,8 @@ public final class AdamW implements AutoCloseable {
     /** Parameter name to [offset, size] in the flat buffers, in update order; empty before the first update. */
     private final Map<String, long[]> layout = new LinkedHashMap<>();
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    /** Offsets where each parameter after the first starts in the flat buffers. */
+    private long[] splitPoints;
     private NDArray m;
     private NDArray v;
     private long steps;
@@ -77,21 +79,38 @@ public final class AdamW implements AutoCloseable {
      * as they are).
      */
     public void step(Map<String, NDArray> parameters, double lr, float gradientFactor) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            step(parameters, flatGradients(parameters), lr, gradientFactor);
+        }
+    }
+
+    /**
+     * The gradients of {@code parameters} joined into one float32 vector in the parameters' order: the layout
+     * {@link #step(Map, NDArray, double, float)} takes (one op for the global norm, one for the update).
+     */
+    public static NDArray flatGradients(Map<String, NDArray> parameters) {
+        NDList flat = new NDList(parameters.size());
+        for (NDArray p : parameters.values()) {
+            flat.add(p.getGradient().reshape(-1));
+        }
+        return flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 0);
+    }
+
+    /** As {@link #step(Map, double, float)} with the gradients already joined by {@link #flatGradients}. */
+    public void step(Map<String, NDArray> parameters, NDArray flatGradients, double lr, float gradientFactor) {
         fixLayout(parameters);
+        if (flatGradients.getShape().size() != totalSize()) {
+            throw new IllegalArgumentException("flat gradients have " + flatGradients.getShape().size()
+                    + " values, the parameters " + totalSize());
+        }
         steps++;
         double bc1 = 1 - Math.pow(beta1, steps);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDManager c = parameters.values().iterator().next().getManager();
-            NDList flat = new NDList(parameters.size());
-            for (NDArray p : parameters.values()) {
-                flat.add(p.getGradient().reshape(-1));
-            }
-            NDArray g = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 0);
-            if (gradientFactor != 1f) {
-                g = g.mul(constant(c, gradientFactor));
-            }
+            NDArray g = gradientFactor != 1f ? flatGradients.mul(constant(c, gradientFactor)) : flatGradients;
             if (m == null) {
                 m = state(g.getShape());
                 v = state(g.getShape());
@@ -101,13 +120,13 @@ public final class AdamW implements AutoCloseable {
             NDArray denom = v.sqrt().divi(constant(c, bc2Sqrt)).addi(constant(c, eps));
             NDArray update = m.div(denom).muli(constant(c, -lr / bc1));
             NDArray decay = weightDecay != 0 ? constant(c, 1 - lr * weightDecay) : null;
-            for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-                NDArray p = e.getValue();
+            NDList parts = parameters.size() == 1 ? new NDList(update) : update.split(splitPoints, 0);
+            int i = 0;
+            for (NDArray p : parameters.values()) {
                 if (decay != null) {
                     p.muli(decay);
                 }
-                long[] at = layout.get(e.getKey());
-                p.addi(update.get(new NDIndex().addSliceDim(at[0], at[0] + at[1])).reshape(p.getShape()));
+                p.addi(parts.get(i++).reshape(p.getShape()));
             }
         }
     }
@@ -155,6 +174,7 @@ public final class AdamW implements AutoCloseable {
                 shapes.put(e.getKey(), shape);
                 offset += shape.size();
             }
+            splitPoints = layout.values().stream().skip(1).mapToLong(at -> at[0]).toArray();
             return;
         }
         boolean same = List.copyOf(layout.keySet()).equals(List.copyOf(parameters.keySet()));
@@ -177,11 +197,16 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    private NDArray load(Map<String, float[]> values, String kind) {
+    private long totalSize() {
         long total = 0;
         for (long[] at : layout.values()) {
             total += at[1];
         }
+        return total;
+    }
+
+    private NDArray load(Map<String, float[]> values, String kind) {
+        long total = totalSize();
         float[] all = new float[Math.toIntExact(total)];
         for (Map.Entry<String, long[]> e : layout.entrySet()) {
             float[] data = values.get(e.getKey());

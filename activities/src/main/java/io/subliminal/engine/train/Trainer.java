@@ -229,13 +229,23 @@ public final class Trainer implements AutoCloseable {
             }
             listener.onMicroBatch(step + 1, j + 1, micro.size());
         }
-        double loss = lossSum / labels;
-        if (!Double.isFinite(loss)) {
-            throw new TrainingDiverged("loss is " + loss + " at update " + (step + 1) + " (epoch " + epoch + ")");
+        if (!Double.isFinite(lossSum / labels)) {
+            throw new TrainingDiverged("loss is " + lossSum / labels + " at update " + (step + 1) + " (epoch " + epoch
+                    + ")");
         }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return apply(params, AdamW.flatGradients(params), start, windowRows, labels, tokens, lossSum / labels,
+                    forwardNanos, backwardNanos);
+        }
+    }
+
+    /** Clips, steps the optimizer (or skips a float16 overflow) and advances the cursor after a window's backward. */
+    private TrainingProgress apply(Map<String, NDArray> params, NDArray flatGradients, long start, int windowRows,
+                                   long labels, long tokens, double loss, long forwardNanos, long backwardNanos) {
         // the gradients carry the loss scale, a power of two: dividing it out of the norm is exact
         float unscale = lossScaler == null ? 1f : (float) (1.0 / lossScaler.scale());
-        double gradNorm = GradientClipping.globalNorm(params.values()) * unscale;
+        double gradNorm = flatGradients.norm().getFloat() * (double) unscale;
         boolean finite = Double.isFinite(gradNorm);
         if (!finite && lossScaler == null) {
             throw new TrainingDiverged("gradient norm is " + gradNorm + " at update " + (step + 1) + " (epoch "
@@ -248,7 +258,7 @@ public final class Trainer implements AutoCloseable {
         double lr = schedule.learningRate(config.learningRate(), step + 1 - skippedBefore);
         if (apply) {
             float clip = config.maxGradNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.maxGradNorm()) : 1f;
-            optimizer.step(params, lr, unscale * clip);
+            optimizer.step(params, flatGradients, lr, unscale * clip);
         }
         zeroGradients(params);
         step++;
