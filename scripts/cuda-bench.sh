@@ -7,9 +7,10 @@
 #
 # Usage: KIT=dir scripts/cuda-bench.sh OUT_DIR [RUN...]
 #   RUN: engine-smollm2 engine-qwen7b lora-smollm2 lora-qwen7b (the default set), lora-qwen7b-fp32, lora-qwen7b-tf32,
-#        parity
-#        (DeviceParity: GPU against CPU), engine-checkpoint (EngineBenchmark on the HF folder CHECKPOINT)
-# Environment: STEP_TIMEOUT (seconds per run, default 300).
+#        parity (DeviceParity: GPU against CPU on random weights), parity-gguf (DeviceParity on the real checkpoint
+#        GGUF, e.g. the SmolLM2-135M-Instruct GGUF, joined with scripts/split-file.sh), engine-checkpoint
+#        (EngineBenchmark on the HF folder CHECKPOINT)
+# Environment: STEP_TIMEOUT (seconds per run, default 300), GGUF (parity-gguf), CHECKPOINT (engine-checkpoint).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kit=$(cd "${KIT:?set KIT to the kit folder}" && pwd)
@@ -74,6 +75,8 @@ for r in "${runs[@]}"; do
     lora-qwen7b-tf32) TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1 run "$r" $bench.LoraBenchmark --random qwen2.5-7b --device gpu \
       --rows 10 --tokens 140 --steps 6 --out "$out/lora-qwen2.5-7b-tf32-cuda.json" ;;
     parity) run "$r" $bench.DeviceParity --random smollm2-135m --device gpu --out "$out/device-parity-cuda.json" ;;
+    parity-gguf) run "$r" $bench.DeviceParity --gguf "${GGUF:?set GGUF to a .gguf file}" --device gpu \
+      --out "$out/device-parity-gguf-cuda.json" ;;
     engine-checkpoint) run "$r" $bench.EngineBenchmark --checkpoint "${CHECKPOINT:?set CHECKPOINT to an HF folder}" \
       --device gpu --precision FP16_MIXED --forward 13x140,104x140 --batches 16,256 --prompt 70 --new 48 \
       --out "$out/engine-checkpoint-cuda.json" ;;

@@ -3,7 +3,8 @@
 # PyTorch wheel), through a DJL JNI built for it by scripts/build-djl-jni.sh.
 #
 # Usage: KIT=dir scripts/engine-libtorch.sh MAIN_CLASS [args...]
-#   KIT/lib/*.jar         the activities module's runtime classpath without pytorch-native-cpu (scripts/cuda-kit.sh)
+#   KIT/lib/*.jar         the activities module's runtime classpath without pytorch-native-cpu (scripts/cuda-kit.sh
+#                         packs it as KIT/lib.tar.xz, unpacked here on first use)
 #   KIT/libdjl_torch.so   the JNI built against TORCH_DIR's libtorch
 #   KIT/jre (or JAVA_HOME) a Java 17 runtime
 # Environment: TORCH_DIR (default: the python3 torch package), JAVA_OPTS (default -Xmx32g), THREADS.
@@ -19,6 +20,12 @@ flavor=${flavor:-cpu}
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}
 java=${java:-$kit/jre/bin/java}
 [[ -x $java ]] || { echo "no Java runtime: set JAVA_HOME or unpack one into $kit/jre" >&2; exit 2; }
+if [[ ! -d $kit/lib && -f $kit/lib.tar.xz ]]; then
+  unpack=$(mktemp -d "$kit/.lib-XXXXXX")
+  tar -xJf "$kit/lib.tar.xz" -C "$unpack" && mv "$unpack/lib" "$kit/lib" && rmdir "$unpack" \
+    || { rm -rf "$unpack"; echo "cannot unpack $kit/lib.tar.xz" >&2; exit 2; }
+fi
+compgen -G "$kit/lib/*.jar" >/dev/null || { echo "no jars in $kit/lib (nor $kit/lib.tar.xz)" >&2; exit 2; }
 [[ -f $kit/libdjl_torch.so ]] || { echo "no $kit/libdjl_torch.so: build it with scripts/build-djl-jni.sh" >&2; exit 2; }
 
 # DJL takes libtorch from PYTORCH_LIBRARY_PATH and looks for the JNI there, then in its cache folder under
