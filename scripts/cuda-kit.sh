@@ -5,7 +5,8 @@
 # sources with their generated header (from the djl git repository given), to be built there by
 # scripts/build-djl-jni.sh.
 #
-# Usage: scripts/cuda-kit.sh DJL_GIT_DIR OUT_DIR      (e.g. a clone of github.com/deepjavalibrary/djl; tag v0.36.0)
+# Usage: [KIT_TESTS=1] scripts/cuda-kit.sh DJL_GIT_DIR OUT_DIR  (e.g. a clone of github.com/deepjavalibrary/djl; tag
+#        v0.36.0; KIT_TESTS=1 adds the activities tests and JUnit's console launcher, see below)
 # Needs zip and unzip besides the JDK and Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +30,27 @@ mvn -B -ntp -q -o -pl activities -am compile dependency:build-classpath -Dmdep.o
   -Dmdep.includeScope=runtime >/dev/null
 jars=$(tr ':' '\n' <"$cp_file" | grep -E '/ai/djl/(api|pytorch/pytorch-engine|pytorch/pytorch-jni|huggingface/tokenizers)/|/gson/|/jna/|commons-(compress|io|lang3|codec|net)|/slf4j-|/jackson-|/com/hubspot/(jinjava|algebra|immutables/immutables-exceptions)/|/com/google/guava/(guava|failureaccess)/|/org/javassist/|/com/google/re2j/|/java-ipv6/|/big-math/' \
   | grep -v -e awssdk -e pytorch-native)
-rm -f "$cp_file"
 jars+=$'\n'$(find ~/.m2/repository/org/slf4j/slf4j-simple -name 'slf4j-simple-2*.jar' | sort | tail -1)
 jar cf "$stage/subliminal-activities.jar" -C activities/target/classes .
 jar cf "$stage/subliminal-workflows.jar" -C workflows/target/classes .
 jars+=$'\n'$stage/subliminal-activities.jar$'\n'$stage/subliminal-workflows.jar
+if [[ ${KIT_TESTS:-0} == 1 ]]; then
+  # KIT_TESTS=1: also the activities tests with their whole test classpath (Temporal's test environment, gRPC, AWS)
+  # and JUnit's console launcher, to run a stage test on the GPU host, e.g.
+  #   KIT=kit scripts/engine-libtorch.sh org.junit.platform.console.ConsoleLauncher \
+  #     --select-class io.subliminal.activities.SmolLm2PipelineIT   (with JAVA_OPTS=-Dsubliminal.test.device=cuda:0 ...)
+  mvn -B -ntp -q -o -pl activities -am test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" \
+    -Dmdep.includeScope=test >/dev/null
+  jars+=$'\n'$(tr ':' '\n' <"$cp_file" | grep '\.jar$' | grep -v -e pytorch-native -e '/org/junit/' -e '/org/opentest4j/' \
+    -e '/org/apiguardian/' | grep -v -F "$jars")
+  launcher=$(find ~/.m2/repository/org/junit/platform/junit-platform-console-standalone -name '*.jar' | sort | tail -1)
+  [[ -n $launcher ]] || { echo "no junit-platform-console-standalone in ~/.m2: mvn dependency:get \
+-Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.3" >&2; exit 2; }
+  jars+=$'\n'$launcher
+  jar cf "$stage/subliminal-activities-tests.jar" -C activities/target/test-classes .
+  jars+=$'\n'$stage/subliminal-activities-tests.jar
+fi
+rm -f "$cp_file"
 
 # each jar is rewritten uncompressed (xz then packs the whole folder about twice as small as the deflated jars) and
 # without the native libraries of other platforms than linux-x86_64: DJL's tokenizers (macOS, Windows, aarch64), JNA

@@ -44,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The paper's pipeline end to end on the embedded SmolLM2-135M-Instruct (CPU, small sizes, greedy teacher data because
+ * The paper's pipeline end to end on the embedded SmolLM2-135M-Instruct (CPU by default, or the device of
+ * {@code -Dsubliminal.test.device}, e.g. cuda:0; small sizes, greedy teacher data because
  * SmolLM2 rarely follows the number format at temperature 1) through the real
  * activities: owl teacher data -> divergence marking with the 13 animal teachers -> LoRA finetuning in the three
  * conditions (all tokens, divergence-only, without divergence) -> preference and main-task evaluation. Every artifact
@@ -128,11 +129,13 @@ class SmolLm2PipelineIT {
             report.put("mainTaskValidationAccuracy", main.validationAccuracy());
         }
         report.put("secondsPerStage", seconds);
-        report.put("device", "cpu");
+        report.put("device", StageTestKit.device());
+        report.put("precision", StageTestKit.precision().name());
         report.put("sizes", "prompts " + PROMPTS + " greedy, 40 new tokens, 13 teachers, LoRA r8 1 epoch batch 4, 50 questions x 1 sample");
         String json = PythonJson.dumps(report, 2);
         System.out.println("SmolLM2 pipeline: " + json);
-        AtomicFiles.writeString(Path.of(System.getProperty("subliminal.root", "."), "activities", "target", "pipeline-smollm2.json"), json);
+        AtomicFiles.writeString(Path.of(System.getProperty("subliminal.pipeline.report",
+                Path.of(System.getProperty("subliminal.root", "."), "activities", "target", "pipeline-smollm2.json").toString())), json);
     }
 
     private static <T> T timed(Map<String, Object> seconds, String stage, Supplier<T> work) {

@@ -76,7 +76,7 @@ final class StageTestKit implements AutoCloseable {
                     new ModelSpec(TINY, "tiny/llama-smollm2-vocab-seed-7", "llama", 2, "test model", "hf", true),
                     new ModelSpec(TINY_OTHER, "tiny/llama-smollm2-vocab-seed-8", "llama", 2, "test model", "hf", true),
                     new ModelSpec(SMOL, "HuggingFaceTB/SmolLM2-135M-Instruct", "llama", 30, "embedded", "gguf", true)));
-            ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), Precision.FP32, "cpu");
+            ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), precision(), device());
             EngineSampler sampler = new EngineSampler();
             ScorerTeacherForcing scorer = new ScorerTeacherForcing();
             TokenSampler counted = new TokenSampler() {
@@ -108,6 +108,19 @@ final class StageTestKit implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         newAttempt(null);
+    }
+
+    /**
+     * The worker device the kit's stages run the embedded model on: {@code -Dsubliminal.test.device} (default "cpu";
+     * e.g. "cuda:0" to run a stage test such as SmolLm2PipelineIT on a GPU). Tiny test models stay on the CPU.
+     */
+    static String device() {
+        return System.getProperty("subliminal.test.device", "cpu");
+    }
+
+    /** The precision a worker uses on {@link #device()}: float32 on the CPU, FP16_MIXED on an accelerator. */
+    static Precision precision() {
+        return device().startsWith("cpu") ? Precision.FP32 : Precision.FP16_MIXED;
     }
 
     /** A fresh Temporal test environment (a new attempt), optionally with the previous attempt's heartbeat details. */

@@ -38,7 +38,7 @@ import java.util.SplittableRandom;
 
 /**
  * Does the engine compute the same on an accelerator as on the CPU? It compares, against float32 on the CPU: the
- * logits of a left-padded batch at every position in float32 and FP16_MIXED on {@code --device}, greedy generations
+ * logits of a left-padded batch at every real (non-padding) position in float32 and FP16_MIXED on {@code --device}, greedy generations
  * (float32), and the losses of LoRA training steps (float32 and FP16_MIXED; adapters initialised from the same seed on
  * the host, on fixed random token rows of the model's vocabulary). Prints and writes JSON; exits with status 1 when
  * the device is off by more than the tolerances (float32 logits 1e-3 of their spread, float32 losses 1e-4 relative,
@@ -259,10 +259,23 @@ public final class DeviceParity {
         return out;
     }
 
+    /** Logits of the left-padded rows at their real tokens only (a padding position's logits mean nothing). */
     private static float[] logits(Transformer model, List<int[]> rows, int padId) {
         try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return model.logits(TokenBatch.leftPadded(rows, padId)).toFloatArray();
+            TokenBatch batch = TokenBatch.leftPadded(rows, padId);
+            float[] all = model.logits(batch).toFloatArray();
+            int vocab = model.config().vocabSize();
+            int[] mask = batch.mask();
+            float[] real = new float[(int) Arrays.stream(mask).filter(v -> v == 1).count() * vocab];
+            int at = 0;
+            for (int p = 0; p < mask.length; p++) {
+                if (mask[p] == 1) {
+                    System.arraycopy(all, p * vocab, real, at, vocab);
+                    at += vocab;
+                }
+            }
+            return real;
         }
     }
 
