@@ -300,7 +300,7 @@ public final class DeviceParity {
              LoraAdapters adapters = LoraAdapters.initialise(model, lora, 42, "parity");
              Trainer trainer = new Trainer(model, adapters, training, data)) {
             if (trainer.lossScaler() != null) {
-                trainer.lossScaler().restore(new LossScaler.State(1024, 0, 0));
+                trainer.lossScaler().restore(new LossScaler.State(1024, 0, 0, 0));
             }
             trainer.train((TrainingProgress p) -> losses.add(p.loss()), null);
         }

@@ -131,7 +131,7 @@ class MixedPrecisionTest {
                      0, 1.0, 0.0, 32, 5, 0), TrainFixtures.rows(model.config().vocabSize(), 6, 10, 14, 8))) {
             if (precision == Precision.FP16_MIXED) {
                 // a random tiny model's gradients overflow float16 at the initial 2^16 (that update would be skipped)
-                trainer.lossScaler().restore(new LossScaler.State(256, 0, 0));
+                trainer.lossScaler().restore(new LossScaler.State(256, 0, 0, 0));
             } else {
                 assertEquals(null, trainer.lossScaler());
             }
@@ -156,7 +156,7 @@ class MixedPrecisionTest {
              Trainer trainer = new Trainer(model, adapters, new TrainingConfig(3, 2, 1, 1e-2, LrSchedule.Kind.LINEAR,
                      0, 1.0, 0.0, 32, 5, 0), TrainFixtures.rows(model.config().vocabSize(), 6, 10, 14))) {
             Map<String, float[]> before = values(adapters.parameters());
-            trainer.lossScaler().restore(new LossScaler.State(0x1p100, 0, 0)); // 2^100: float16 gradients overflow
+            trainer.lossScaler().restore(new LossScaler.State(0x1p100, 0, 0, 0)); // 2^100: float16 gradients overflow
             List<TrainingProgress> log = new ArrayList<>();
             trainer.trainUntil(1, log::add, null);
             TrainingProgress skipped = log.get(0);
@@ -171,7 +171,7 @@ class MixedPrecisionTest {
             Map<String, float[]> after = values(adapters.parameters());
             before.forEach((name, v) -> assertArrayEquals(v, after.get(name), name));
 
-            trainer.lossScaler().restore(new LossScaler.State(1024, 0, 1));
+            trainer.lossScaler().restore(new LossScaler.State(1024, 0, 1, 0));
             trainer.trainUntil(2, log::add, null);
             TrainingProgress applied = log.get(1);
             assertFalse(applied.skipped());
@@ -194,17 +194,17 @@ class MixedPrecisionTest {
              LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 11, "tiny");
              Trainer trainer = new Trainer(model, adapters, config, TrainFixtures.rows(model.config().vocabSize(), 3, 7, 9, 11, 8))) {
             assertEquals(4, trainer.maxSteps());
-            trainer.lossScaler().restore(new LossScaler.State(1024, 0, 0));
+            trainer.lossScaler().restore(new LossScaler.State(1024, 0, 0, 0));
             trainer.train(p -> assertFalse(p.skipped()), new Trainer.Checkpointing(tmp, 2));
             straight = values(adapters.parameters());
         }
-        assertEquals(new LossScaler.State(1024, 2, 0), TrainingCheckpoint.read(tmp.resolve("checkpoint-2")).lossScaler());
+        assertEquals(new LossScaler.State(1024, 2, 0, 0), TrainingCheckpoint.read(tmp.resolve("checkpoint-2")).lossScaler());
         try (InMemoryWeights w = TinyModels.random("qwen2", 12);
              Transformer model = Transformer.load(w, Device.cpu(), Precision.FP16_MIXED);
              LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 99, "tiny"); // overwritten by the checkpoint
              Trainer trainer = new Trainer(model, adapters, config, TrainFixtures.rows(model.config().vocabSize(), 3, 7, 9, 11, 8))) {
             trainer.resume(tmp.resolve("checkpoint-2"));
-            assertEquals(new LossScaler.State(1024, 2, 0), trainer.lossScaler().state());
+            assertEquals(new LossScaler.State(1024, 2, 0, 0), trainer.lossScaler().state());
             trainer.train(p -> { }, null);
             Map<String, float[]> resumed = values(adapters.parameters());
             assertEquals(straight.keySet(), resumed.keySet());
