@@ -18,6 +18,9 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.subliminal.engine.nn.Precision;
+import io.subliminal.engine.train.LossScaler;
+import io.subliminal.engine.train.TrainingCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +122,38 @@ class FinetuneStageTest {
             assertArrayEquals(expected, adapterBytes(kit, resumed.finalWeights(), dir.resolve("resumed")),
                     "the resumed run ends with bit-identical adapter weights");
             assertEquals(uninterrupted.finalWeights().sha256(), resumed.finalWeights().sha256());
+        }
+    }
+
+    /**
+     * A GPU worker's LoRA run: float16 training on its FP16_MIXED model (here on the CPU) with loss scaling, the
+     * scaler's state in each checkpoint, and a run killed mid-epoch that resumes to bit-identical weights.
+     */
+    @Test
+    void trainsAndResumesInFloat16OnAMixedPrecisionWorker(@TempDir Path dir) throws Exception {
+        byte[] expected;
+        try (StageTestKit reference = new StageTestKit(dir.resolve("reference"), Precision.FP16_MIXED)) {
+            ArtifactRef data = reference.dataset("filtered_dataset.jsonl", rows(reference, false));
+            FinetuneResult run = reference.stub(FinetuneActivity.class).finetune(request(TokenMask.ALL_TOKENS, data));
+            assertEquals(6, run.optimizerSteps());
+            assertTrue(Double.isFinite(run.finalLoss()) && run.finalLoss() > 0);
+            expected = adapterBytes(reference, run.finalWeights(), dir.resolve("expected"));
+            Path last = DirectoryArchive.unpack(reference.env.store().localCopy(run.checkpoints().get(2).weights(), "c6"),
+                    dir.resolve("c6"));
+            LossScaler.State scaler = TrainingCheckpoint.read(last).lossScaler();
+            assertTrue(scaler != null && scaler.skippedSteps() < 6, "some updates were applied: " + scaler);
+            assertFalse(java.util.Arrays.equals(expected, adapterBytes(reference,
+                    run.checkpoints().get(0).weights(), dir.resolve("c2"))), "training changed the adapter");
+        }
+        try (StageTestKit kit = new StageTestKit(dir.resolve("killed"), Precision.FP16_MIXED)) {
+            ArtifactRef data = kit.dataset("filtered_dataset.jsonl", rows(kit, false));
+            FinetuneRequest request = request(TokenMask.ALL_TOKENS, data);
+            kit.store.failNextPut(key -> key.endsWith("checkpoint-4.zip"));
+            assertThrows(ActivityFailure.class, () -> kit.stub(FinetuneActivity.class).finetune(request));
+            kit.newAttempt(kit.heartbeats.isEmpty() ? null : kit.lastHeartbeat());
+            FinetuneResult resumed = kit.stub(FinetuneActivity.class).finetune(request);
+            assertArrayEquals(expected, adapterBytes(kit, resumed.finalWeights(), dir.resolve("resumed")),
+                    "the resumed float16 run ends with bit-identical adapter weights");
         }
     }
 

@@ -68,6 +68,15 @@ final class StageTestKit implements AutoCloseable {
 
     /** A kit whose stages know {@code judges} as HTTP judges. */
     StageTestKit(Path root, io.subliminal.activities.judge.JudgeEndpoints judges) {
+        this(root, judges, precision());
+    }
+
+    /** A kit whose worker runs its models in {@code precision} (e.g. FP16_MIXED on the CPU, as a GPU worker would). */
+    StageTestKit(Path root, Precision precision) {
+        this(root, io.subliminal.activities.judge.JudgeEndpoints.none(), precision);
+    }
+
+    private StageTestKit(Path root, io.subliminal.activities.judge.JudgeEndpoints judges, Precision precision) {
         this.root = root;
         try {
             LocalArtifactStore artifacts = new LocalArtifactStore(root.resolve("store"));
@@ -76,7 +85,7 @@ final class StageTestKit implements AutoCloseable {
                     new ModelSpec(TINY, "tiny/llama-smollm2-vocab-seed-7", "llama", 2, "test model", "hf", true),
                     new ModelSpec(TINY_OTHER, "tiny/llama-smollm2-vocab-seed-8", "llama", 2, "test model", "hf", true),
                     new ModelSpec(SMOL, "HuggingFaceTB/SmolLM2-135M-Instruct", "llama", 30, "embedded", "gguf", true)));
-            ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), precision(), device());
+            ModelCatalog catalog = new ModelCatalog(registry, EmbeddedModel.modelsDir(), precision, device());
             EngineSampler sampler = new EngineSampler();
             ScorerTeacherForcing scorer = new ScorerTeacherForcing();
             TokenSampler counted = new TokenSampler() {
