@@ -167,15 +167,21 @@ class AdamWTest {
             b.setRequiresGradient(true);
             setGradient(a, new float[] {3f, 0f});
             setGradient(b, new float[] {0f, 4f, 12f});
-            double total = GradientClipping.clipGlobalNorm(List.of(a, b), 1.0);
-            assertEquals(13.0, total, 1e-5);
-            double coef = 1.0 / (13.0 + 1e-6);
-            assertEquals(3 * coef, a.getGradient().toFloatArray()[0], 1e-7);
-            assertEquals(12 * coef, b.getGradient().toFloatArray()[2], 1e-7);
+            java.util.Map<String, NDArray> params = new java.util.LinkedHashMap<>();
+            params.put("a", a);
+            params.put("b", b);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray flat = AdamW.flatGradients(params);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3f, 0f, 0f, 4f, 12f}, flat.toFloatArray());
+                assertEquals(13.0, flat.norm().getFloat(), 1e-5); // the 2-norm of all gradients together
+            }
+            assertEquals((float) (1.0 / (13.0 + 1e-6)), GradientClipping.coefficient(13.0, 1.0), 1e-9);
             // below the threshold the gradients are unchanged (coefficient clamped to 1)
-            double again = GradientClipping.clipGlobalNorm(List.of(a, b), 5.0);
-            assertEquals(1.0, again, 1e-5);
-            assertEquals(12 * coef, b.getGradient().toFloatArray()[2], 1e-7);
+            assertEquals(1f, GradientClipping.coefficient(13.0, 20.0));
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> GradientClipping.coefficient(1.0, 0.0));
+            assertTrue(e.getMessage().contains("max grad norm"), e.getMessage());
         }
     }
 }
