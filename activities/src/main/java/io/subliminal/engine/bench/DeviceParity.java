@@ -220,10 +220,7 @@ public final class DeviceParity {
 
         double[] cpuLosses = loraLosses(w.weights(), Device.cpu(), config, Precision.FP32);
         double[] accelLosses = loraLosses(w.weights(), device, config, Precision.FP32);
-        double worst = 0;
-        for (int i = 0; i < cpuLosses.length; i++) {
-            worst = Math.max(worst, Math.abs(cpuLosses[i] - accelLosses[i]) / Math.abs(cpuLosses[i]));
-        }
+        double worst = maxRelativeDiff(cpuLosses, accelLosses);
         report.put("lora_losses_cpu", cpuLosses);
         report.put("lora_losses_device", accelLosses);
         report.put("lora_loss_max_relative_diff", worst);
@@ -232,10 +229,7 @@ public final class DeviceParity {
         ok &= worst <= LOSS_TOLERANCE;
         // float16 LoRA training (loss scaling) on the device against float32 on the CPU
         double[] halfLosses = loraLosses(w.weights(), device, config, Precision.FP16_MIXED);
-        double halfWorst = 0;
-        for (int i = 0; i < cpuLosses.length; i++) {
-            halfWorst = Math.max(halfWorst, Math.abs(cpuLosses[i] - halfLosses[i]) / Math.abs(cpuLosses[i]));
-        }
+        double halfWorst = maxRelativeDiff(cpuLosses, halfLosses);
         report.put("lora_losses_device_fp16_mixed", halfLosses);
         report.put("lora_loss_fp16_mixed_max_relative_diff", halfWorst);
         System.out.printf("LoRA losses (FP16_MIXED) %s %s: max relative diff to CPU float32 %.3g%n", device,
@@ -305,6 +299,15 @@ public final class DeviceParity {
             trainer.train((TrainingProgress p) -> losses.add(p.loss()), null);
         }
         return losses.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** max over i of |expected[i] - actual[i]| / |expected[i]|. */
+    private static double maxRelativeDiff(double[] expected, double[] actual) {
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]) / Math.abs(expected[i]));
+        }
+        return worst;
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
