@@ -673,18 +673,19 @@ public final class Transformer implements AutoCloseable {
         if (half == null) {
             return Casts.to(rmsNorm(h, weight, config.isGemma3()), precision.computeType());
         }
-        NDArray xf = Casts.to(h, DataType.FLOAT32);
-        int last = xf.getShape().dimension() - 1;
-        NDArray inv = xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf);
-        return Casts.to(xf.mul(inv), precision.computeType()).mul(half);
+        return Casts.to(normalized(h), precision.computeType()).mul(half);
     }
 
     /** RMSNorm in float32: {@code x / sqrt(mean(x^2) + eps) * w} (Gemma: {@code * (1 + w)}); returns float32. */
     private NDArray rmsNorm(NDArray x, NDArray weight, boolean plusOne) {
+        return normalized(x).mul(plusOne ? weight.add(one) : weight);
+    }
+
+    /** {@code x / sqrt(mean(x^2) + eps)} over the last axis, in float32. */
+    private NDArray normalized(NDArray x) {
         NDArray xf = Casts.to(x, DataType.FLOAT32);
         int last = xf.getShape().dimension() - 1;
-        NDArray inv = xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf);
-        return xf.mul(inv).mul(plusOne ? weight.add(one) : weight);
+        return xf.mul(xf.mul(xf).mean(new int[]{last}, true).add(eps).pow(minusHalf));
     }
 
     private NDArray silu(NDArray x) {
@@ -726,14 +727,8 @@ public final class Transformer implements AutoCloseable {
         if (steps == 1 && (window == null || slots <= window) && java.util.Arrays.stream(valid).allMatch(v -> v == 1)) {
             return null;
         }
-        float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window);
         DataType ct = precision.computeType();
-        if (ct == DataType.FLOAT16) {
-            // -1e30 does not exist in float16; -30000 plus any score stays finite, and exp of it is 0
-            for (int i = 0; i < m.length; i++) {
-                m[i] = m[i] == AttentionMask.BLOCKED ? AttentionMask.BLOCKED_HALF : m[i];
-            }
-        }
+        float[] m = AttentionMask.additive(valid, rows, slots, past, steps, window, AttentionMask.blocked(ct));
         NDArray mask = native1(manager.create(m, new Shape(rows, 1, 1, steps, slots)));
         return ct == DataType.FLOAT32 ? mask : mask.toType(ct, false);
     }
