@@ -40,10 +40,15 @@ public final class AdamW implements AutoCloseable {
     private final double eps;
     private final double weightDecay;
     private final NDManager manager;
-    /** Parameter name to [offset, size] in the flat buffers, in update order; empty before the first update. */
-    private final Map<String, long[]> layout = new LinkedHashMap<>();
-    private final Map<String, Shape> shapes = new LinkedHashMap<>();
-    /** Offsets where each parameter after the first starts in the flat buffers. */
+    /** Where a parameter lies in the flat buffers. */
+    private record Slot(long offset, Shape shape) {
+    }
+
+    /** Parameter name to its slot, in update order; empty before the first update or restore. */
+    private final Map<String, Slot> layout = new LinkedHashMap<>();
+    /** Values in the flat buffers. */
+    private long total;
+    /** Offsets where each parameter after the first starts in the flat buffers (for the split of an update). */
     private long[] splitPoints;
     private NDArray m;
     private NDArray v;
@@ -100,9 +105,9 @@ public final class AdamW implements AutoCloseable {
     /** As {@link #step(Map, double, float)} with the gradients already joined by {@link #flatGradients}. */
     public void step(Map<String, NDArray> parameters, NDArray flatGradients, double lr, float gradientFactor) {
         fixLayout(parameters);
-        if (flatGradients.getShape().size() != totalSize()) {
+        if (flatGradients.getShape().size() != total) {
             throw new IllegalArgumentException("flat gradients have " + flatGradients.getShape().size()
-                    + " values, the parameters " + totalSize());
+                    + " values, the parameters " + total);
         }
         steps++;
         double bc1 = 1 - Math.pow(beta1, steps);
@@ -167,57 +172,47 @@ public final class AdamW implements AutoCloseable {
             throw new IllegalArgumentException("AdamW has no parameters to update");
         }
         if (layout.isEmpty()) {
-            long offset = 0;
             for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
                 Shape shape = e.getValue().getShape();
-                layout.put(e.getKey(), new long[] {offset, shape.size()});
-                shapes.put(e.getKey(), shape);
-                offset += shape.size();
+                layout.put(e.getKey(), new Slot(total, shape));
+                total += shape.size();
             }
-            splitPoints = layout.values().stream().skip(1).mapToLong(at -> at[0]).toArray();
+            splitPoints = layout.values().stream().skip(1).mapToLong(Slot::offset).toArray();
             return;
         }
         boolean same = List.copyOf(layout.keySet()).equals(List.copyOf(parameters.keySet()));
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-            same &= e.getValue().getShape().equals(shapes.get(e.getKey()));
+            same &= e.getValue().getShape().equals(layout.get(e.getKey()).shape());
         }
         if (!same) {
-            throw new IllegalArgumentException("AdamW was set up for parameters " + shapes
+            throw new IllegalArgumentException("AdamW was set up for parameters " + layout
                     + "; this update has a different set, order or shape");
         }
     }
 
     private float[] slice(NDArray flat, String name) {
-        long[] at = layout.get(name);
-        if (flat == null || at == null) {
+        Slot slot = layout.get(name);
+        if (flat == null || slot == null) {
             return null;
         }
-        try (NDArray part = flat.get(new NDIndex().addSliceDim(at[0], at[0] + at[1]))) {
+        try (NDArray part = flat.get(new NDIndex().addSliceDim(slot.offset(), slot.offset() + slot.shape().size()))) {
             return part.toFloatArray();
         }
     }
 
-    private long totalSize() {
-        long total = 0;
-        for (long[] at : layout.values()) {
-            total += at[1];
-        }
-        return total;
-    }
-
     private NDArray load(Map<String, float[]> values, String kind) {
-        long total = totalSize();
         float[] all = new float[Math.toIntExact(total)];
-        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+        for (Map.Entry<String, Slot> e : layout.entrySet()) {
             float[] data = values.get(e.getKey());
+            Shape shape = e.getValue().shape();
             if (data == null) {
                 throw new IllegalArgumentException("AdamW state has no " + kind + " for parameter '" + e.getKey() + "'");
             }
-            if (data.length != e.getValue()[1]) {
+            if (data.length != shape.size()) {
                 throw new IllegalArgumentException("AdamW " + kind + " of '" + e.getKey() + "' has " + data.length
-                        + " values, parameter shape is " + Arrays.toString(shapes.get(e.getKey()).getShape()));
+                        + " values, parameter shape is " + Arrays.toString(shape.getShape()));
             }
-            System.arraycopy(data, 0, all, (int) e.getValue()[0], data.length);
+            System.arraycopy(data, 0, all, Math.toIntExact(e.getValue().offset()), data.length);
         }
         return LoraAdapter.nativeCopy(manager, all, new Shape(total));
     }
